@@ -1,0 +1,99 @@
+# starttls-check - build, test, install
+#
+#   make                  library, CLI (build/starttls-check), unit tests
+#   make check            every test the machine can run (see tests/run_all.sh)
+#   make unit             unit tests and fuzz-corpus replays only
+#   make fuzz FUZZ_SECONDS=60   libFuzzer targets (clang), each for a bounded time
+#   make install PREFIX=/usr/local
+#   BOARD=<dir under boards/> picks the limits header (default linux-host)
+
+BOARD    ?= linux-host
+PREFIX   ?= /usr/local
+BUILD    ?= build
+CC       ?= cc
+FUZZ_SECONDS ?= 60
+SAN      ?=
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+CPPFLAGS += -Iinclude -Iinclude/stc -Iboards/$(BOARD) -Isrc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c99 $(WARN) $(SAN)
+LDFLAGS  += $(SAN)
+WOLF_LIBS := $(shell pkg-config --libs wolfssl 2>/dev/null || echo -lwolfssl)
+IDN_LIBS  := $(shell pkg-config --libs libidn2 2>/dev/null || echo -lidn2)
+
+CORE_SRC  := $(sort $(wildcard src/*.c))
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
+POSIX_SRC := port/posix/port_posix.c
+POSIX_OBJ := $(POSIX_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(BUILD)/port/posix/cli.o
+LIB       := $(BUILD)/libstc.a
+CLI       := $(BUILD)/starttls-check
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/fuzz_%)
+FAKE_SRC  := $(sort $(wildcard tests/fake/*.c))
+FAKE_OBJ  := $(FAKE_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all check unit fuzz install clean smoke-nolibc
+all: $(CLI) $(UNIT_BIN) $(REPLAY_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The CLI needs POSIX and GNU declarations (getaddrinfo, getrandom, ...).
+$(BUILD)/port/posix/%.o: CFLAGS += -D_GNU_SOURCE
+
+$(LIB): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(POSIX_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(POSIX_OBJ) $(LIB) $(WOLF_LIBS) $(IDN_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $(POSIX_OBJ) $(FAKE_OBJ) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $< $(FAKE_OBJ) $(POSIX_OBJ) $(LIB) $(WOLF_LIBS)
+
+# Replay drivers: each fuzz target linked with a main() that runs its corpus.
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(WOLF_LIBS)
+
+# libFuzzer builds (clang), core compiled with the fuzzer's instrumentation.
+FUZZ_CFLAGS := -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(WOLF_LIBS)
+
+unit: $(UNIT_BIN) $(REPLAY_BIN)
+	@sh tests/run_unit.sh $(BUILD)
+
+check: all
+	@sh tests/run_all.sh $(BUILD)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/run_fuzz.sh $(BUILD) $(FUZZ_SECONDS)
+
+# The core must build with no OS header at all: compile it freestanding
+# against the public headers only (wolfSSL's headers are the one exception).
+smoke-nolibc:
+	@mkdir -p $(BUILD)/smoke
+	for f in $(CORE_SRC); do \
+	  $(CC) $(CPPFLAGS) -std=c99 $(WARN) -ffreestanding -fsyntax-only $$f || exit 1; done
+	@echo "core compiles freestanding"
+
+install: $(CLI)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/stc $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/starttls-check
+	install -m 644 include/stc/*.h $(DESTDIR)$(PREFIX)/include/stc/
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,197 @@
+/* stc_opts.h - every compile-time limit of starttls-check, with its default
+ *
+ * Pattern (as lwIP's opt.h): the board's stc_config.h is included first and
+ * may define any of these; whatever it leaves out gets the default below.
+ * The board directory must be on the include path (boards/<board>/).
+ * Impossible combinations are rejected with #error.
+ */
+#ifndef STC_OPTS_H
+#define STC_OPTS_H
+
+#include "stc_config.h"
+
+/* ---- Domain and hosts ---------------------------------------------------- */
+
+/* MX hosts kept per domain (most preferred first; the rest are counted). */
+#ifndef STC_MAX_MX
+#define STC_MAX_MX 8
+#endif
+
+/* Addresses (A + AAAA) checked per host. */
+#ifndef STC_MAX_ADDRS
+#define STC_MAX_ADDRS 4
+#endif
+
+/* Longest domain name in presentation form, without the trailing dot
+ * (RFC 1035 2.3.4: 255 octets on the wire = 253 characters). */
+#ifndef STC_NAME_MAX
+#define STC_NAME_MAX 253
+#endif
+
+/* Expected-MX patterns accepted per domain (the original's mxHostnames). */
+#ifndef STC_MAX_PATTERNS
+#define STC_MAX_PATTERNS 8
+#endif
+
+/* Findings recorded per address; further ones are counted as dropped. */
+#ifndef STC_MAX_FINDINGS
+#define STC_MAX_FINDINGS 12
+#endif
+
+/* ---- Concurrency ---------------------------------------------------------- */
+
+/* SMTP/TLS connections in flight at once for one check. Each costs one
+ * connection slot (reply buffer, chain buffer) in the context and, while
+ * the handshake runs, a wolfSSL session in the arena. Boards use 1. */
+#ifndef STC_MAX_CONN
+#define STC_MAX_CONN 8
+#endif
+
+/* DNS queries in flight at once for one check (each holds a message buffer). */
+#ifndef STC_MAX_DNS
+#define STC_MAX_DNS 4
+#endif
+
+/* Resolver addresses tried, in order. */
+#ifndef STC_MAX_RESOLVERS
+#define STC_MAX_RESOLVERS 3
+#endif
+
+/* ---- DNS ----------------------------------------------------------------- */
+
+/* DNS message buffer per query slot. UDP answers are limited to this by the
+ * EDNS0 payload size we announce; a TCP answer longer than this is an error
+ * (STC_ETOOLONG). 1232 is the DNS-flag-day figure (RFC 9715 discussion). */
+#ifndef STC_DNS_MSG_MAX
+#define STC_DNS_MSG_MAX 4096
+#endif
+
+/* EDNS0 UDP payload size we announce (RFC 6891 6.2.5). */
+#ifndef STC_DNS_EDNS_UDP
+#define STC_DNS_EDNS_UDP 1232
+#endif
+
+/* CNAME links followed before giving up (RFC 1034 3.6.2 loops). */
+#ifndef STC_DNS_CNAME_MAX
+#define STC_DNS_CNAME_MAX 8
+#endif
+
+/* UDP transmissions per query within its deadline. */
+#ifndef STC_DNS_TRIES
+#define STC_DNS_TRIES 3
+#endif
+
+/* ---- SMTP ---------------------------------------------------------------- */
+
+/* Longest reply line kept, including the code (RFC 5321 4.5.3.1.5: 512
+ * octets with CRLF). Longer lines are a finding and are cut. */
+#ifndef STC_REPLY_LINE_MAX
+#define STC_REPLY_LINE_MAX 512
+#endif
+
+/* Lines accepted in one multi-line reply before it is "too long". */
+#ifndef STC_REPLY_LINES_MAX
+#define STC_REPLY_LINES_MAX 128
+#endif
+
+/* First line of the banner kept for the report (sanitized, truncated). */
+#ifndef STC_BANNER_MAX
+#define STC_BANNER_MAX 96
+#endif
+
+/* Receive buffer per connection for the plaintext SMTP dialogue. */
+#ifndef STC_RXBUF
+#define STC_RXBUF 1024
+#endif
+
+/* Longest EHLO name (a domain or an address literal). */
+#ifndef STC_EHLO_MAX
+#define STC_EHLO_MAX 255
+#endif
+
+/* ---- Certificates --------------------------------------------------------- */
+
+/* Peer certificates kept per connection (leaf first). */
+#ifndef STC_CHAIN_MAX
+#define STC_CHAIN_MAX 6
+#endif
+
+/* Bytes of DER kept for the whole peer chain per connection. A chain that
+ * does not fit is a finding (chain_truncated), judged on what fits. */
+#ifndef STC_CHAIN_BUF
+#define STC_CHAIN_BUF 16384
+#endif
+
+/* Subject/issuer text kept for the report. */
+#ifndef STC_CERT_TEXT_MAX
+#define STC_CERT_TEXT_MAX 96
+#endif
+
+/* Certificate expiring within this many days is a warning (--warn-days). */
+#ifndef STC_WARN_DAYS_DEFAULT
+#define STC_WARN_DAYS_DEFAULT 14
+#endif
+
+/* ---- Timeouts (milliseconds; each covers the whole phase) ----------------- */
+
+#ifndef STC_T_DNS_MS
+#define STC_T_DNS_MS 5000 /* one DNS query, all tries and TCP fallback */
+#endif
+#ifndef STC_T_CONNECT_MS
+#define STC_T_CONNECT_MS 10000 /* TCP connect */
+#endif
+#ifndef STC_T_BANNER_MS
+#define STC_T_BANNER_MS 30000 /* full 220 greeting: tarpits wait seconds */
+#endif
+#ifndef STC_T_COMMAND_MS
+#define STC_T_COMMAND_MS 15000 /* one command and its whole reply */
+#endif
+#ifndef STC_T_TLS_MS
+#define STC_T_TLS_MS 15000 /* the whole TLS handshake */
+#endif
+
+/* ---- Text ---------------------------------------------------------------- */
+
+/* 1: the findings table carries the long recommendation texts.
+ * 0: codes and short titles only (saves flash on boards). */
+#ifndef STC_LONG_TEXT
+#define STC_LONG_TEXT 1
+#endif
+
+/* ---- Sanity --------------------------------------------------------------- */
+
+#if STC_MAX_MX < 1 || STC_MAX_MX > 64
+#error "STC_MAX_MX must be 1..64"
+#endif
+#if STC_MAX_ADDRS < 1 || STC_MAX_ADDRS > 16
+#error "STC_MAX_ADDRS must be 1..16"
+#endif
+#if STC_MAX_CONN < 1 || STC_MAX_CONN > 64
+#error "STC_MAX_CONN must be 1..64"
+#endif
+#if STC_MAX_DNS < 1 || STC_MAX_DNS > 32
+#error "STC_MAX_DNS must be 1..32"
+#endif
+#if STC_DNS_MSG_MAX < 512 || STC_DNS_MSG_MAX > 65535
+#error "STC_DNS_MSG_MAX must be 512..65535 (RFC 1035 minimum is 512)"
+#endif
+#if STC_DNS_EDNS_UDP > STC_DNS_MSG_MAX
+#error "STC_DNS_EDNS_UDP cannot exceed STC_DNS_MSG_MAX"
+#endif
+#if STC_REPLY_LINE_MAX < 512
+#error "STC_REPLY_LINE_MAX below 512 violates RFC 5321 4.5.3.1.5"
+#endif
+#if STC_RXBUF < STC_REPLY_LINE_MAX
+#error "STC_RXBUF must hold at least one reply line"
+#endif
+#if STC_NAME_MAX != 253
+#error "STC_NAME_MAX is the DNS limit and must stay 253"
+#endif
+#if STC_MAX_FINDINGS < 4 || STC_MAX_FINDINGS > 255
+#error "STC_MAX_FINDINGS must be 4..255"
+#endif
+#if STC_CHAIN_MAX < 1 || STC_CHAIN_BUF < 1024 || STC_CHAIN_BUF > 65535
+#error "STC_CHAIN_MAX >= 1 and 1024 <= STC_CHAIN_BUF <= 65535"
+#endif
+
+#endif /* STC_OPTS_H */

@@ -1,0 +1,222 @@
+/* stc_int.h - interfaces between the core's modules (not public)
+ *
+ * Every parser here is a pure function over (const uint8_t *p, size_t n) or
+ * a NUL-terminated string, bounded by its arguments, never by a length read
+ * from the input.
+ */
+#ifndef STC_INT_H
+#define STC_INT_H
+
+#include "stc/stc.h"
+
+/* ---- time (wrap-safe comparisons on the uint32_t millisecond clock) ------ */
+
+/* 1 when `now` is at or past `deadline`. */
+static inline int stc_time_reached(uint32_t now, uint32_t deadline)
+{
+    return (int32_t)(now - deadline) >= 0;
+}
+/* Milliseconds from now to deadline, 0 when passed. */
+static inline uint32_t stc_time_left(uint32_t now, uint32_t deadline)
+{
+    return stc_time_reached(now, deadline) ? 0u : deadline - now;
+}
+
+/* ---- small string helpers (src/util.c) ----------------------------------- */
+
+/* Copy at most cap-1 bytes and always terminate; returns 1 when truncated. */
+int stc_strlcpy(char *dst, const char *src, size_t cap);
+/* ASCII case-insensitive equality of two names, ignoring one trailing dot. */
+int stc_name_eq(const char *a, const char *b);
+
+/* ---- DNS messages (src/dns_msg.c) --------------------------------------- */
+
+#define STC_DNS_A 1
+#define STC_DNS_CNAME 5
+#define STC_DNS_MX 15
+#define STC_DNS_TXT 16
+#define STC_DNS_AAAA 28
+#define STC_DNS_OPT 41
+#define STC_DNS_TLSA 52
+
+#define STC_RCODE_NOERROR 0
+#define STC_RCODE_FORMERR 1
+#define STC_RCODE_SERVFAIL 2
+#define STC_RCODE_NXDOMAIN 3
+#define STC_RCODE_REFUSED 5
+
+/* Build a recursive query (RD=1) for qname/qtype, class IN, with one EDNS0
+ * OPT record announcing edns_udp bytes and the DO bit (RFC 3225) so that a
+ * validating resolver sets AD. qname is a presentation-form A-label name,
+ * trailing dot optional. Returns the message length, or 0 when qname is
+ * invalid or cap too small. */
+size_t stc_dns_build_query(uint8_t *buf, size_t cap, uint16_t id,
+                           const char *qname, uint16_t qtype, uint16_t edns_udp);
+
+/* A checked response. */
+typedef struct stc_dns_resp {
+    const uint8_t *msg;
+    size_t len;
+    uint16_t id;
+    uint8_t rcode;   /* 4-bit header RCODE (extended bits not merged) */
+    uint8_t tc, ad, aa;
+    uint16_t ancount, nscount, arcount;
+    size_t an_off;   /* offset of the first answer RR */
+} stc_dns_resp_t;
+
+/* Check msg as the response to our query (id, qname, qtype): QR set,
+ * opcode 0, ID equal, exactly one question equal to ours (names compared
+ * case-insensitively), header counts plausible for the length. Fills *out.
+ * STC_OK, or STC_EPROTO (malformed / not our answer). A TC response is
+ * returned as STC_OK with tc = 1 (the caller retries over TCP). */
+int stc_dns_parse_response(const uint8_t *msg, size_t len, uint16_t id,
+                           const char *qname, uint16_t qtype, stc_dns_resp_t *out);
+
+/* Read a (possibly compressed) name at off into out (presentation form,
+ * lower-case, no trailing dot; the root is ""). Pointers must point
+ * strictly backwards; at most 127 pointer hops, 63-octet labels, 255-octet
+ * names. *next = offset after the name in the original position.
+ * STC_OK or STC_EPROTO / STC_ETOOLONG. */
+int stc_dns_read_name(const uint8_t *msg, size_t len, size_t off,
+                      char *out, size_t cap, size_t *next);
+
+/* One resource record of the answer section. */
+typedef struct stc_dns_rr {
+    char owner[STC_NAME_MAX + 1];
+    uint16_t type, cls;
+    uint32_t ttl;
+    size_t rdata_off; /* offset of RDATA in msg */
+    uint16_t rdlen;
+} stc_dns_rr_t;
+
+/* Iterate the answer section: *pos starts at resp->an_off, *idx at 0.
+ * STC_OK with *rr filled, STC_ECLOSED at the end, STC_EPROTO on damage. */
+int stc_dns_next_answer(const stc_dns_resp_t *resp, size_t *pos, uint16_t *idx,
+                        stc_dns_rr_t *rr);
+
+/* RDATA decoders (bounds-checked against rr->rdlen and the message). */
+int stc_dns_rdata_mx(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr,
+                     uint16_t *pref, char *exchange, size_t cap);
+int stc_dns_rdata_name(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr,
+                       char *out, size_t cap); /* CNAME target */
+int stc_dns_rdata_ip(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr,
+                     stc_ip_t *ip); /* A or AAAA */
+
+/* Answer extraction with CNAME chasing inside one response: starting at
+ * qname, follow CNAME records of the answer section (at most
+ * STC_DNS_CNAME_MAX links, loops rejected) and call cb for every record of
+ * type qtype owned by the end of the chain. `target` receives the final
+ * name (== qname when there was no CNAME). Returns the number of records
+ * given to cb (>= 0), or a negative stc_err_t (STC_EPROTO on damage or a
+ * CNAME loop). When it returns 0 and target differs from qname, the caller
+ * may query target itself. */
+typedef int (*stc_dns_rr_cb)(void *ctx, const stc_dns_resp_t *resp, const stc_dns_rr_t *rr);
+int stc_dns_extract(const stc_dns_resp_t *resp, const char *qname, uint16_t qtype,
+                    stc_dns_rr_cb cb, void *ctx, char *target, size_t cap);
+
+/* ---- SMTP replies (src/smtp_reply.c) ------------------------------------ */
+
+/* Start reading a new reply; ehlo = 1 to collect EHLO keywords. */
+void stc_reply_reset(stc_reply_t *r, int ehlo);
+
+/* Feed received bytes. Consumes bytes up to the end of the reply (or all
+ * of them) and sets *used. Returns STC_EAGAIN (need more), STC_OK (a whole
+ * reply was read: r->code, r->first, r->ext, r->nlines), STC_EPROTO (a line
+ * is not "DDD[ -]text", or a continuation line changes the code), or
+ * STC_ETOOLONG (more than STC_REPLY_LINES_MAX lines). Lines end at LF (a
+ * preceding CR is dropped; bare LF is accepted); lines longer than
+ * STC_REPLY_LINE_MAX are cut and set r->overlong; NUL and other control
+ * bytes are replaced by '?' in r->first. */
+int stc_reply_feed(stc_reply_t *r, const uint8_t *p, size_t n, size_t *used);
+
+/* Map one EHLO keyword line's text (after "250-"/"250 ") to STC_EXT_* bits. */
+uint16_t stc_ehlo_keyword(const char *text, size_t n);
+
+/* ---- Names (src/names.c) ------------------------------------------------- */
+
+/* Classify a domain name given by the user or read from DNS.
+ * STC_NAME_OK: LDH labels (RFC 1123 letters, digits, hyphen; no leading or
+ *   trailing hyphen), labels 1..63, total <= 253 without trailing dot; "_"
+ *   is accepted (it occurs in real MX names). Trailing dot optional.
+ * STC_NAME_NOT_ASCII: contains a byte >= 0x80 (needs IDNA to A-labels).
+ * STC_NAME_BAD: anything else (empty, "..", "-x", too long, spaces, ...). */
+#define STC_NAME_OK 0
+#define STC_NAME_NOT_ASCII 1
+#define STC_NAME_BAD 2
+int stc_name_check(const char *s);
+
+/* 1 when s is an IPv4 or IPv6 literal; fills *ip. */
+int stc_ip_parse(const char *s, stc_ip_t *ip);
+
+/* RFC 6125 6.4: does certificate DNS-ID `pattern` match `host`?
+ * Case-insensitive; one trailing dot on either side ignored; a wildcard
+ * only as the complete left-most label ("*.example.org"), matching exactly
+ * one non-empty label, never in a pattern with fewer than 3 labels (no
+ * "*.org"), and never matching an IP literal or xn-- label partials. */
+int stc_name_match_cert(const char *pattern, const char *host);
+
+/* The original tool's PolicyMatches: host (trailing dot and ":port"
+ * dropped, case folded) matches pattern exactly, or pattern is
+ * "*.suffix" / ".suffix" and host is one label followed by suffix. */
+int stc_name_match_policy(const char *pattern, const char *host);
+
+/* ---- JSON text (src/json.c) ---------------------------------------------- */
+
+/* Write s as a JSON string literal (with quotes) to w. Escapes ", \, and
+ * control bytes (\n \r \t \b \f, others \u00XX); bytes >= 0x80 that are
+ * not valid UTF-8 become \ufffd. Returns 0 or the sink's non-zero. */
+int stc_json_string(stc_write_fn w, void *ctx, const char *s);
+
+/* ---- Arena (src/arena.c) ------------------------------------------------- */
+
+/* Install a first-fit, coalescing allocator over mem[0..size) as wolfSSL's
+ * allocator (wolfSSL_SetAllocators), and check that the hooks read back
+ * are ours. Must run before wolfSSL_Init. STC_OK / STC_EINVAL. */
+int stc_arena_init(void *mem, size_t size);
+/* Test hook: the Nth allocation from now (1-based) and all after it fail;
+ * 0 disables. */
+void stc_arena_fail_after(unsigned long n);
+/* Number of allocations served since init (for fault-injection sweeps). */
+unsigned long stc_arena_allocs(void);
+
+/* ---- TLS (src/tls.c) ------------------------------------------------------ */
+
+/* Process-wide TLS context from trust anchors (PEM or DER buffer). */
+int stc_tls_global_init(const uint8_t *anchors, size_t len, int format);
+void stc_tls_global_free(void);
+/* 1 when trust anchors were loaded. */
+int stc_tls_have_anchors(void);
+
+/* Start a client handshake on an already connected socket: SNI = sni,
+ * X25519 offered first, explicit cipher list (no anon/NULL/EXPORT/RC4),
+ * the peer chain copied into *chain from the verify callback.
+ * STC_OK or STC_ENOMEM / STC_ETLS. */
+int stc_tls_start(stc_conn_t *c, const stc_port_t *port, const char *sni);
+/* Advance the handshake. STC_OK done; STC_EAGAIN with *want = STC_WANT_*;
+ * STC_ETLS with *lower = wolfSSL error; STC_ENOMEM when the arena ran out;
+ * STC_ERESET / STC_ECLOSED when the peer went away. */
+int stc_tls_handshake(stc_conn_t *c, uint8_t *want, int32_t *lower);
+/* Encrypted send/receive after the handshake: bytes, or negative stc_err_t
+ * (STC_EAGAIN with *want). */
+long stc_tls_send(stc_conn_t *c, const void *p, size_t n, uint8_t *want);
+long stc_tls_recv(stc_conn_t *c, void *p, size_t cap, uint8_t *want);
+/* Negotiated version (wire value), suite and group names. */
+void stc_tls_info(stc_conn_t *c, uint16_t *version, char *cipher, size_t ccap,
+                  char *group, size_t gcap);
+/* Free the session (no close_notify wait) and release wolfSSL's per-thread
+ * EC point cache (wc_ecc_fp_free: Debian's build has FP_ECC on). */
+void stc_tls_free(stc_conn_t *c);
+
+/* ---- Certificates (src/cert.c) ------------------------------------------- */
+
+/* Judge a peer chain (leaf first) for host at unix time now: chain to a
+ * process trust anchor ignoring dates, name (RFC 6125 via SAN DNS-IDs, CN
+ * only without DNS SANs), dates, self-signed, key type/size, signature hash.
+ * Each problem is reported separately through add(ctx, code, detail);
+ * *info is filled for the report. Returns STC_OK or STC_ENOMEM. */
+typedef void (*stc_finding_fn)(void *ctx, unsigned code, int32_t detail);
+int stc_cert_judge(const stc_chain_t *chain, const char *host, int64_t now,
+                   unsigned warn_days, stc_cert_info_t *info,
+                   stc_finding_fn add, void *ctx);
+
+#endif /* STC_INT_H */
