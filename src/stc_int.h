@@ -113,6 +113,20 @@ int stc_dns_rdata_ip(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr,
 typedef int (*stc_dns_rr_cb)(void *ctx, const stc_dns_resp_t *resp, const stc_dns_rr_t *rr);
 int stc_dns_extract(const stc_dns_resp_t *resp, const char *qname, uint16_t qtype,
                     stc_dns_rr_cb cb, void *ctx, char *target, size_t cap);
+/* (stc_dns_extract: a negative return from cb stops the walk and is
+ * returned as is; 0 or positive continues.) */
+
+/* TXT RDATA: the character-strings concatenated without separators
+ * (RFC 7208 3.3, as MTA-STS/TLS-RPT records need), NUL-terminated; the
+ * bytes are raw (may hold NUL: use *outlen). STC_OK, STC_EPROTO (damage,
+ * empty RDATA), STC_ETOOLONG (cap < length + 1), STC_EINVAL (not TXT). */
+int stc_dns_rdata_txt(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr,
+                      char *out, size_t cap, size_t *outlen);
+/* TLSA RDATA (RFC 6698 2.1): *data points into resp->msg, *dlen octets
+ * (length not judged here). STC_OK, STC_EPROTO, STC_EINVAL (not TLSA). */
+int stc_dns_rdata_tlsa(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr,
+                       uint8_t *usage, uint8_t *selector, uint8_t *mtype,
+                       const uint8_t **data, size_t *dlen);
 
 /* ---- SMTP replies (src/smtp_reply.c) ------------------------------------ */
 
@@ -186,6 +200,9 @@ int stc_tls_global_init(const uint8_t *anchors, size_t len, int format);
 void stc_tls_global_free(void);
 /* 1 when trust anchors were loaded. */
 int stc_tls_have_anchors(void);
+/* The process trust store (a WOLFSSL_CERT_MANAGER *), NULL before
+ * stc_tls_global_init; cert.c checks chains against it. */
+void *stc_tls_trust_store(void);
 
 /* Start a client handshake on an already connected socket: SNI = sni,
  * X25519 offered first, explicit cipher list (no anon/NULL/EXPORT/RC4),

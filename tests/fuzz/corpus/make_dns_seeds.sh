@@ -1,0 +1,87 @@
+#!/bin/sh
+# make_dns_seeds.sh - write the seed corpus of fuzz_dns_msg (tests/fuzz/corpus/dns_msg)
+#
+# Each seed is a DNS message given in hex; the same messages appear, commented
+# field by field, in tests/unit/test_dns_msg.c. POSIX sh + printf only.
+set -eu
+dir=$(dirname "$0")/dns_msg
+mkdir -p "$dir"
+
+# seed NAME HEX... - write the bytes of HEX to $dir/NAME
+seed() {
+    name=$1
+    shift
+    hex=$(printf "%s" "$*" | tr -d " ")
+    while [ -n "$hex" ]; do
+        rest=${hex#??}
+        b=${hex%"$rest"}
+        hex=$rest
+        # shellcheck disable=SC2059
+        printf "\\$(printf %03o "0x$b")"
+    done >"$dir/$name"
+}
+
+# our own query: example.org MX, RD, OPT with DO
+seed query_mx \
+    123401000001000000000001076578616d706c65036f726700000f0001000029 \
+    04d0000080000000
+# example.org MX: 3 answers, pointers two hops deep, TTL with the top bit set
+seed mx_compressed \
+    123481800001000300000000076578616d706c65036f726700000f0001c00c00 \
+    0f000100000e100009000a044d583031c00cc00c000f000100000e1000080014 \
+    03616c74c02bc00c000f0001800000010004001ec02b
+# mail.example.org A with AD, OPT in the additional section
+seed a_ad_opt \
+    beef81a00001000100000001046d61696c076578616d706c65036f7267000001 \
+    0001c00c000100010000012c0004c000020100002904d0000080000000
+# mx01.example.org AAAA 2001:db8::1, AA
+seed aaaa \
+    000185000001000100000000046d783031076578616d706c65036f726700001c \
+    0001c00c001c00010000003c001020010db8000000000000000000000001
+# www.example.org A: CNAME -> CNAME -> A in one answer
+seed cname_chain \
+    42428180000100030000000003777777076578616d706c65036f726700000100 \
+    01c00c000500010000003c000603776562c010c02d000500010000003c001204 \
+    686f7374076578616d706c65036e657400c03f000100010000003c0004c00002 \
+    07
+# example.org MX 0 . (RFC 7505)
+seed null_mx \
+    000781800001000100000000076578616d706c65036f726700000f0001c00c00 \
+    0f000100000e100003000000
+# TC set, ANCOUNT 2 and no records
+seed tc \
+    123483800001000200000000076578616d706c65036f726700000f0001
+# NXDOMAIN with an SOA in the authority section
+seed nxdomain \
+    123481830001000000010000046e6f7065076578616d706c65036f726700000f \
+    0001c011000600010000012c0026026e73c0110a686f73746d6173746572c011 \
+    0000000100001c2000000e10001275000000012c
+# _mta-sts TXT split over three character-strings (one empty)
+seed txt_sts \
+    000581800001000100000000085f6d74612d737473076578616d706c65036f72 \
+    670000100001c00c001000010000003c001308763d53545376313b0008206964 \
+    3d32303234
+# _25._tcp TLSA 3 1 1 with AD
+seed tlsa \
+    007781a00001000100000000035f3235045f746370026d78076578616d706c65 \
+    0000340001c00c003400010000012c0023030101000102030405060708090a0b \
+    0c0d0e0f101112131415161718191a1b1c1d1e1f
+# a.example A: a -> b -> a
+seed cname_loop \
+    0009818000010002000000000161076578616d706c6500000100010161076578 \
+    616d706c6500000500010000003c000b0162076578616d706c65000162076578 \
+    616d706c6500000500010000003c000b0161076578616d706c6500
+# question name "a" + pointer back to itself
+seed ptr_loop \
+    0001818000010000000000000161c00c00010001
+# the root then 128 pointers each to the previous one
+seed ptr_hops \
+    00000000000000000000000000c00cc00dc00fc011c013c015c017c019c01bc0 \
+    1dc01fc021c023c025c027c029c02bc02dc02fc031c033c035c037c039c03bc0 \
+    3dc03fc041c043c045c047c049c04bc04dc04fc051c053c055c057c059c05bc0 \
+    5dc05fc061c063c065c067c069c06bc06dc06fc071c073c075c077c079c07bc0 \
+    7dc07fc081c083c085c087c089c08bc08dc08fc091c093c095c097c099c09bc0 \
+    9dc09fc0a1c0a3c0a5c0a7c0a9c0abc0adc0afc0b1c0b3c0b5c0b7c0b9c0bbc0 \
+    bdc0bfc0c1c0c3c0c5c0c7c0c9c0cbc0cdc0cfc0d1c0d3c0d5c0d7c0d9c0dbc0 \
+    ddc0dfc0e1c0e3c0e5c0e7c0e9c0ebc0edc0efc0f1c0f3c0f5c0f7c0f9c0fbc0 \
+    fdc0ffc101c103c105c107c109
