@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 60
 SAN      ?=
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
-CPPFLAGS += -Iinclude -Iinclude/stc -Iboards/$(BOARD) -Isrc
+CPPFLAGS += -Iinclude -Iinclude/stc -Iboards/$(BOARD) -Isrc -Iport/posix
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c99 $(WARN) $(SAN)
 LDFLAGS  += $(SAN)
@@ -35,11 +35,12 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/fuzz_%)
-FAKE_SRC  := $(sort $(wildcard tests/fake/*.c))
+FAKE_SRC  := $(wildcard tests/fake/fake_port.c)
 FAKE_OBJ  := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all check unit fuzz install clean smoke-nolibc
-all: $(CLI) $(UNIT_BIN) $(REPLAY_BIN)
+.PHONY: all check unit fuzz install clean smoke-nolibc deps demo check-asan
+SERVER    := $(BUILD)/smtp-test-server
+all: $(CLI) $(UNIT_BIN) $(REPLAY_BIN) $(SERVER)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -65,16 +66,31 @@ $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
 	$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(WOLF_LIBS)
 
 # libFuzzer builds (clang), core compiled with the fuzzer's instrumentation.
-FUZZ_CFLAGS := -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -std=c99 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC)
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(WOLF_LIBS)
+
+# Test fixture: a scriptable STARTTLS server (well-behaved and hostile modes).
+$(SERVER): tests/fake/smtp_server.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g $(WARN) $(SAN) -o $@ $< $(WOLF_LIBS)
 
 unit: $(UNIT_BIN) $(REPLAY_BIN)
 	@sh tests/run_unit.sh $(BUILD)
 
 check: all
 	@sh tests/run_all.sh $(BUILD)
+
+# The unit and integration tests again under ASan + UBSan (own build dir).
+check-asan:
+	$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" CFLAGS="-O1 -g" check
+
+deps:
+	sh tests/install_deps.sh
+
+demo: $(CLI)
+	sh tests/lab/demo.sh $(BUILD)
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $(FUZZ_SECONDS)

@@ -314,7 +314,9 @@ typedef struct stc_chain {
 
 typedef struct stc_conn {
     uint8_t state, host, addr, used;
+    uint8_t implicit_tls, want; /* want: STC_WANT_* for the pollset */
     int sock;
+    const stc_port_t *port; /* for wolfSSL's I/O callbacks */
     uint32_t deadline; /* of the current phase */
     uint32_t started;
     void *ssl;         /* WOLFSSL * while TLS is up */
@@ -328,6 +330,9 @@ typedef struct stc_conn {
 typedef struct stc_dnsq {
     uint8_t state, purpose, host, tcp;
     uint8_t tries, res_idx, cnames, ad;
+    uint8_t want;     /* STC_WANT_* for the pollset */
+    uint8_t rcode;    /* of the answer, when done */
+    int8_t err;       /* stc_err_t of the query when it failed */
     uint16_t id, qtype;
     int sock;
     uint32_t deadline, retry_at;
@@ -335,6 +340,16 @@ typedef struct stc_dnsq {
     char qname[STC_NAME_MAX + 1];
     uint8_t msg[STC_DNS_MSG_MAX];
 } stc_dnsq_t;
+
+/* Per-host lookup state. */
+typedef struct stc_hstate {
+    uint8_t need;     /* lookups not yet sent: bit 0 A, bit 1 AAAA */
+    uint8_t inflight; /* lookups sent and not yet answered */
+    uint8_t looked;   /* A and AAAA lookups both finished */
+    int8_t err;       /* worst lookup error (stc_err_t), 0 none */
+    uint8_t rcode;    /* a non-zero RCODE seen, 0 none */
+    uint8_t nxdomain; /* both answers were NXDOMAIN */
+} stc_hstate_t;
 
 typedef struct stc_check {
     const stc_port_t *port;
@@ -347,6 +362,7 @@ typedef struct stc_check {
     const char *const *patterns;
     size_t npatterns;
     stc_domain_result_t result;
+    stc_hstate_t hs[STC_MAX_MX];
     stc_dnsq_t dns[STC_MAX_DNS];
     stc_conn_t conn[STC_MAX_CONN];
 } stc_check_t;

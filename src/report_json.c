@@ -1,0 +1,294 @@
+/* report_json.c - one JSON object per domain (JSON Lines), schema 1
+ *
+ * Field names follow the original tool where the concept is the same
+ * (domain, status, message, results{hostname:{checks}}, preferred_hostnames,
+ * mx_hostnames); everything else is documented in README.md. Later work
+ * adds keys (tls.versions, tls.ciphers, dane, mta_sts, tls_rpt) without
+ * reshaping these.
+ */
+#include "report.h"
+
+/* key - write ,"name": (first = no comma) */
+static void key(stc_out_t *o, int *first, const char *name)
+{
+    if (!*first)
+        stc_out_str(o, ",");
+    *first = 0;
+    if (!o->err)
+        o->err = stc_json_string(o->w, o->ctx, name);
+    stc_out_str(o, ":");
+}
+
+/* jstr - a JSON string value */
+static void jstr(stc_out_t *o, const char *s)
+{
+    if (!o->err)
+        o->err = stc_json_string(o->w, o->ctx, s);
+}
+
+/* kv_str / kv_int / kv_bool - "key":value */
+static void kv_str(stc_out_t *o, int *first, const char *k, const char *v)
+{
+    key(o, first, k);
+    jstr(o, v);
+}
+static void kv_int(stc_out_t *o, int *first, const char *k, int64_t v)
+{
+    key(o, first, k);
+    stc_out_int(o, v);
+}
+static void kv_bool(stc_out_t *o, int *first, const char *k, int v)
+{
+    key(o, first, k);
+    stc_out_str(o, v ? "true" : "false");
+}
+
+/* findings - "findings":[{code,severity,title,recommendation,detail}] */
+static void findings(stc_out_t *o, int *first, const stc_finding_t *f, unsigned n,
+                     unsigned dropped)
+{
+    unsigned i;
+    key(o, first, "findings");
+    stc_out_str(o, "[");
+    for (i = 0; i < n; i++) {
+        const stc_finding_info_t *fi = stc_finding_info(f[i].code);
+        int ff = 1;
+        stc_out_str(o, i ? ",{" : "{");
+        kv_str(o, &ff, "code", fi->name);
+        kv_str(o, &ff, "check", fi->check < STC_CHK_COUNT ? stc_check_name(fi->check)
+                                : fi->check == STC_CHK_HOST ? "host" : "domain");
+        kv_str(o, &ff, "severity", stc_status_text(fi->severity));
+        kv_str(o, &ff, "title", fi->title);
+        kv_str(o, &ff, "recommendation", fi->recommendation);
+        kv_int(o, &ff, "detail", f[i].detail);
+        stc_out_str(o, "}");
+    }
+    stc_out_str(o, "]");
+    if (dropped)
+        kv_int(o, first, "findings_dropped", dropped);
+}
+
+/* check_obj - {"name":..,"status":n,"status_text":..,"messages":[titles]} */
+static void check_obj(stc_out_t *o, unsigned id, int status, const stc_addr_result_t *const *as,
+                      unsigned nas)
+{
+    int ff = 1;
+    unsigned i, j, m = 0;
+    stc_out_str(o, "{");
+    kv_str(o, &ff, "name", stc_check_name(id));
+    kv_int(o, &ff, "status", status);
+    kv_str(o, &ff, "status_text", stc_status_text(status));
+    key(o, &ff, "messages");
+    stc_out_str(o, "[");
+    for (j = 0; j < nas; j++)
+        for (i = 0; i < as[j]->nfindings; i++) {
+            const stc_finding_info_t *fi = stc_finding_info(as[j]->findings[i].code);
+            unsigned k, seen = 0;
+            if (fi->check != id)
+                continue;
+            for (k = 0; k < j && !seen; k++) { /* same title from another address */
+                unsigned q;
+                for (q = 0; q < as[k]->nfindings; q++)
+                    if (as[k]->findings[q].code == as[j]->findings[i].code)
+                        seen = 1;
+            }
+            if (seen)
+                continue;
+            if (m++)
+                stc_out_str(o, ",");
+            jstr(o, fi->title);
+        }
+    stc_out_str(o, "]}");
+}
+
+/* checks - "checks":{name:check_obj} over the given addresses */
+static void checks(stc_out_t *o, int *first, const stc_addr_result_t *const *as, unsigned nas)
+{
+    unsigned id, j, n = 0;
+    key(o, first, "checks");
+    stc_out_str(o, "{");
+    for (id = 0; id < STC_CHK_COUNT; id++) {
+        int st = -1;
+        for (j = 0; j < nas; j++)
+            if (as[j]->status[id] > st)
+                st = as[j]->status[id];
+        if (st < 0)
+            continue; /* not run: left out, as the original did */
+        if (n++)
+            stc_out_str(o, ",");
+        jstr(o, stc_check_name(id));
+        stc_out_str(o, ":");
+        check_obj(o, id, st, as, nas);
+    }
+    stc_out_str(o, "}");
+}
+
+/* ehlo_list - the EHLO keywords as an array of words */
+static void ehlo_list(stc_out_t *o, int *first, const char *k, uint16_t ext)
+{
+    static const char *const names[] = {"STARTTLS", "PIPELINING", "SIZE", "8BITMIME",
+                                        "SMTPUTF8", "REQUIRETLS", "CHUNKING", "DSN",
+                                        "ENHANCEDSTATUSCODES", "AUTH"};
+    unsigned i, n = 0;
+    key(o, first, k);
+    stc_out_str(o, "[");
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (ext & (1u << i)) {
+            if (n++)
+                stc_out_str(o, ",");
+            jstr(o, names[i]);
+        }
+    stc_out_str(o, "]");
+}
+
+/* cert_obj - what we learnt of the certificate */
+static void cert_obj(stc_out_t *o, int *first, const stc_cert_info_t *ci)
+{
+    static const char *const kt[] = {"unknown", "RSA", "EC", "Ed25519", "Ed448"};
+    static const char *const hs[] = {"unknown", "MD5", "SHA-1", "SHA-256", "SHA-384",
+                                     "SHA-512", "intrinsic"};
+    char tb[24];
+    int ff = 1;
+    key(o, first, "certificate");
+    stc_out_str(o, "{");
+    kv_str(o, &ff, "subject", ci->subject);
+    kv_str(o, &ff, "issuer", ci->issuer);
+    kv_str(o, &ff, "not_before", ci->not_before ? stc_time_text(ci->not_before, tb, sizeof tb) : "");
+    kv_str(o, &ff, "not_after", ci->not_after ? stc_time_text(ci->not_after, tb, sizeof tb) : "");
+    kv_str(o, &ff, "key_type", kt[ci->key_type < 5 ? ci->key_type : 0]);
+    kv_int(o, &ff, "key_bits", ci->key_bits);
+    kv_str(o, &ff, "weakest_signature_hash", hs[ci->sig_hash < 7 ? ci->sig_hash : 0]);
+    kv_int(o, &ff, "chain_length", ci->chain_len);
+    kv_bool(o, &ff, "trusted", ci->trusted);
+    kv_bool(o, &ff, "name_match", ci->name_ok);
+    stc_out_str(o, "}");
+}
+
+/* addr_obj - one address of one host */
+static void addr_obj(stc_out_t *o, const stc_addr_result_t *a)
+{
+    static const char *const phases[] = {"none", "connect", "banner", "ehlo", "starttls",
+                                         "tls", "ehlo_tls", "quit", "done"};
+    const stc_addr_result_t *one[1];
+    char ipb[48];
+    int ff = 1, st = stc_addr_status(a);
+
+    one[0] = a;
+    stc_out_str(o, "{");
+    kv_str(o, &ff, "address", stc_ip_text(&a->ip, ipb, sizeof ipb));
+    kv_int(o, &ff, "family", a->ip.family);
+    kv_str(o, &ff, "reach", stc_reach_text(a->reach));
+    kv_int(o, &ff, "status", st < 0 ? 3 : st);
+    kv_str(o, &ff, "status_text", stc_status_text(st));
+    kv_str(o, &ff, "phase", phases[a->phase < 9 ? a->phase : 0]);
+    if (a->err) {
+        kv_str(o, &ff, "error", stc_err_text(a->err));
+        kv_int(o, &ff, "lower_error", a->lower_err);
+    }
+    kv_int(o, &ff, "last_reply_code", a->last_code);
+    kv_str(o, &ff, "banner", a->banner);
+    kv_int(o, &ff, "elapsed_ms", a->elapsed_ms);
+    checks(o, &ff, one, 1);
+    ehlo_list(o, &ff, "ehlo", a->ehlo);
+    if (a->tls_version) {
+        int tf = 1;
+        key(o, &ff, "tls");
+        stc_out_str(o, "{");
+        kv_str(o, &tf, "version", stc_tls_version_text(a->tls_version));
+        kv_str(o, &tf, "cipher", a->cipher);
+        kv_str(o, &tf, "group", a->group);
+        ehlo_list(o, &tf, "ehlo", a->ehlo_tls);
+        stc_out_str(o, "}");
+        cert_obj(o, &ff, &a->cert);
+    }
+    findings(o, &ff, a->findings, a->nfindings, a->dropped);
+    stc_out_str(o, "}");
+}
+
+/* host_obj - one MX host: the original's per-hostname result plus addresses */
+static void host_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_host_result_t *h)
+{
+    const stc_addr_result_t *reached[STC_MAX_ADDRS];
+    unsigned i, n = 0;
+    int ff = 1;
+
+    for (i = 0; i < h->naddr; i++)
+        if (h->addr[i].reach == STC_R_REACHED)
+            reached[n++] = &h->addr[i];
+    stc_out_str(o, "{");
+    kv_str(o, &ff, "domain", r->domain);
+    kv_str(o, &ff, "hostname", h->name);
+    kv_int(o, &ff, "preference", h->pref);
+    if (h->cname[0])
+        kv_str(o, &ff, "cname", h->cname);
+    kv_int(o, &ff, "status", h->status < 0 ? 3 : h->status);
+    kv_str(o, &ff, "status_text", stc_status_text(h->status));
+    kv_str(o, &ff, "reach", stc_reach_text(h->reach));
+    kv_bool(o, &ff, "preferred", h->preferred);
+    checks(o, &ff, reached, n);
+    findings(o, &ff, h->findings, h->nfindings, h->dropped);
+    key(o, &ff, "addresses");
+    stc_out_str(o, "[");
+    for (i = 0; i < h->naddr; i++) {
+        if (i)
+            stc_out_str(o, ",");
+        addr_obj(o, &h->addr[i]);
+    }
+    stc_out_str(o, "]}");
+}
+
+/* stc_report_json - the whole result as one line of JSON */
+int stc_report_json(const stc_domain_result_t *r, stc_write_fn w, void *ctx)
+{
+    static const char *const kinds[] = {"none", "mx", "implicit", "null", "relay"};
+    stc_out_t o;
+    unsigned i, n;
+    int ff = 1;
+
+    o.w = w;
+    o.ctx = ctx;
+    o.err = 0;
+    stc_out_str(&o, "{");
+    kv_int(&o, &ff, "schema_version", STC_SCHEMA_VERSION);
+    kv_str(&o, &ff, "domain", r->domain);
+    kv_int(&o, &ff, "status", r->status);
+    kv_str(&o, &ff, "status_text", stc_domain_status_text(r->status));
+    kv_str(&o, &ff, "message", r->message);
+    kv_str(&o, &ff, "mx_kind", kinds[r->mx_kind < 5 ? r->mx_kind : 0]);
+    kv_bool(&o, &ff, "mx_dnssec", r->mx_secure);
+    kv_int(&o, &ff, "mx_total", r->mx_total);
+    kv_int(&o, &ff, "port", r->port);
+    if (r->implicit_tls)
+        kv_bool(&o, &ff, "implicit_tls", 1);
+    key(&o, &ff, "preferred_hostnames");
+    stc_out_str(&o, "[");
+    for (i = 0, n = 0; i < r->nhosts; i++)
+        if (r->host[i].preferred) {
+            if (n++)
+                stc_out_str(&o, ",");
+            jstr(&o, r->host[i].name);
+        }
+    stc_out_str(&o, "]");
+    key(&o, &ff, "mx_hostnames");
+    stc_out_str(&o, "[");
+    for (i = 0; i < r->nhosts; i++) {
+        if (i)
+            stc_out_str(&o, ",");
+        jstr(&o, r->host[i].name);
+    }
+    stc_out_str(&o, "]");
+    findings(&o, &ff, r->findings, r->nfindings, r->dropped);
+    key(&o, &ff, "results");
+    stc_out_str(&o, "{");
+    for (i = 0; i < r->nhosts; i++) {
+        if (i)
+            stc_out_str(&o, ",");
+        jstr(&o, r->host[i].name);
+        stc_out_str(&o, ":");
+        host_obj(&o, r, &r->host[i]);
+    }
+    stc_out_str(&o, "}");
+    kv_int(&o, &ff, "elapsed_ms", r->elapsed_ms);
+    stc_out_str(&o, "}\n");
+    return o.err;
+}

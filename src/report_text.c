@@ -1,0 +1,153 @@
+/* report_text.c - the readable report: per domain, host, address, check,
+ * and every finding with its recommendation */
+#include "report.h"
+
+/* upper - status word in capitals for the headline */
+static void upper(stc_out_t *o, const char *s)
+{
+    char b[32];
+    size_t i;
+    for (i = 0; s[i] && i + 1 < sizeof b; i++)
+        b[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 32) : (s[i] == '_' ? ' ' : s[i]);
+    b[i] = '\0';
+    stc_out_str(o, b);
+}
+
+/* pad - write s then spaces up to width */
+static void pad(stc_out_t *o, const char *s, size_t width)
+{
+    size_t n = 0;
+    stc_out_str(o, s);
+    while (s[n])
+        n++;
+    while (n++ < width)
+        stc_out_str(o, " ");
+}
+
+/* finding_lines - "! severity name: title (detail)" and "-> advice" */
+static void finding_lines(stc_out_t *o, const char *indent, const stc_finding_t *f,
+                          unsigned n, int verbose)
+{
+    unsigned i;
+    for (i = 0; i < n; i++) {
+        const stc_finding_info_t *fi = stc_finding_info(f[i].code);
+        if (fi->severity == STC_SUCCESS && !verbose && f[i].code != STC_F_NULL_MX &&
+            f[i].code != STC_F_FAMILY_UNTESTED)
+            continue;
+        stc_out_str(o, indent);
+        stc_out_str(o, fi->severity == STC_SUCCESS ? "i " : "! ");
+        stc_out_str(o, stc_status_text(fi->severity));
+        stc_out_str(o, " ");
+        stc_out_str(o, fi->name);
+        stc_out_str(o, ": ");
+        stc_out_str(o, fi->title);
+        if (f[i].detail) {
+            stc_out_str(o, " (");
+            stc_out_int(o, f[i].detail);
+            stc_out_str(o, ")");
+        }
+        stc_out_str(o, "\n");
+        if (fi->recommendation[0]) {
+            stc_out_str(o, indent);
+            stc_out_str(o, "  -> ");
+            stc_out_str(o, fi->recommendation);
+            stc_out_str(o, "\n");
+        }
+    }
+}
+
+/* check_line - "connectivity  success  <detail>" */
+static void check_line(stc_out_t *o, const stc_addr_result_t *a, unsigned id)
+{
+    char tb[24];
+    stc_out_str(o, "      ");
+    pad(o, stc_check_name(id), 14);
+    pad(o, stc_status_text(a->status[id]), 9);
+    if (id == STC_CHK_STARTTLS && a->tls_version) {
+        stc_out_str(o, stc_tls_version_text(a->tls_version));
+        stc_out_str(o, " ");
+        stc_out_str(o, a->cipher);
+        if (a->group[0]) {
+            stc_out_str(o, " ");
+            stc_out_str(o, a->group);
+        }
+    } else if (id == STC_CHK_CERT && a->tls_version) {
+        stc_out_str(o, a->cert.subject[0] ? a->cert.subject : "(no subject)");
+        stc_out_str(o, ", issuer ");
+        stc_out_str(o, a->cert.issuer[0] ? a->cert.issuer : "?");
+        if (a->cert.not_after) {
+            stc_out_str(o, ", expires ");
+            stc_out_str(o, stc_time_text(a->cert.not_after, tb, sizeof tb));
+        }
+    } else if (id == STC_CHK_CONNECT && a->banner[0]) {
+        stc_out_str(o, a->banner);
+    }
+    stc_out_str(o, "\n");
+}
+
+/* addr_block - one address with its checks and findings */
+static void addr_block(stc_out_t *o, const stc_addr_result_t *a, int verbose)
+{
+    char ipb[48];
+    unsigned id;
+    int st = stc_addr_status(a);
+
+    stc_out_str(o, "    ");
+    pad(o, stc_ip_text(&a->ip, ipb, sizeof ipb), 40);
+    pad(o, stc_reach_text(a->reach), 12);
+    stc_out_str(o, st < 0 ? "-" : stc_status_text(st));
+    stc_out_str(o, "  ");
+    stc_out_int(o, a->elapsed_ms);
+    stc_out_str(o, " ms\n");
+    for (id = 0; id < STC_CHK_COUNT; id++)
+        if (a->status[id] >= 0)
+            check_line(o, a, id);
+    finding_lines(o, "      ", a->findings, a->nfindings, verbose);
+}
+
+/* stc_report_text - the whole result for people */
+int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, void *ctx)
+{
+    stc_out_t o;
+    unsigned h, i;
+
+    o.w = w;
+    o.ctx = ctx;
+    o.err = 0;
+    stc_out_str(&o, r->domain);
+    stc_out_str(&o, ": ");
+    upper(&o, stc_domain_status_text(r->status));
+    stc_out_str(&o, " - ");
+    stc_out_str(&o, r->message);
+    stc_out_str(&o, "\n");
+    finding_lines(&o, "  ", r->findings, r->nfindings, verbose);
+    for (h = 0; h < r->nhosts; h++) {
+        const stc_host_result_t *hr = &r->host[h];
+        stc_out_str(&o, r->mx_kind == STC_MX_RELAY ? "  host " : "  MX ");
+        if (r->mx_kind == STC_MX_RELAY) {
+            stc_out_str(&o, hr->name);
+            stc_out_str(&o, " port ");
+            stc_out_int(&o, r->port);
+            if (r->implicit_tls)
+                stc_out_str(&o, " (implicit TLS)");
+        } else {
+            stc_out_int(&o, hr->pref);
+            stc_out_str(&o, " ");
+            stc_out_str(&o, hr->name);
+        }
+        if (hr->cname[0]) {
+            stc_out_str(&o, " -> ");
+            stc_out_str(&o, hr->cname);
+        }
+        stc_out_str(&o, hr->preferred ? "  [decides]  " : "  [reported only]  ");
+        stc_out_str(&o, hr->status < 0 ? stc_reach_text(hr->reach) : stc_status_text(hr->status));
+        stc_out_str(&o, "\n");
+        finding_lines(&o, "    ", hr->findings, hr->nfindings, verbose);
+        for (i = 0; i < hr->naddr; i++)
+            addr_block(&o, &hr->addr[i], verbose);
+    }
+    stc_out_str(&o, "  (");
+    stc_out_int(&o, r->elapsed_ms);
+    stc_out_str(&o, " ms)\n");
+    return o.err;
+}

@@ -1,0 +1,251 @@
+/* test_verdict.c - the domain verdict rule as a truth table (no network) */
+#include "unit.h"
+#include "engine.h"
+
+#include <string.h>
+
+static stc_domain_result_t r;
+
+/* host - append a host with preference pref */
+static stc_host_result_t *host(const char *name, uint16_t pref)
+{
+    stc_host_result_t *h = &r.host[r.nhosts++];
+    memset(h, 0, sizeof *h);
+    strcpy(h->name, name);
+    h->pref = pref;
+    h->status = -1;
+    return h;
+}
+
+/* addr - add an address that got as far as `reach` with one finding (or none) */
+static stc_addr_result_t *addr(stc_host_result_t *h, uint8_t family, uint8_t reach, unsigned code)
+{
+    stc_addr_result_t *a = &h->addr[h->naddr++];
+    memset(a, 0, sizeof *a);
+    memset(a->status, -1, sizeof a->status);
+    a->ip.family = family;
+    a->ip.addr[0] = family == 4 ? 192 : 0xfd;
+    a->ip.addr[3] = (uint8_t)h->naddr;
+    a->reach = reach;
+    stc_check_ran(a, STC_CHK_CONNECT);
+    if (reach == STC_R_REACHED) {
+        stc_check_ran(a, STC_CHK_STARTTLS);
+        if (code != STC_F_NO_STARTTLS) {
+            stc_check_ran(a, STC_CHK_CERT);
+            stc_check_ran(a, STC_CHK_VERSION);
+        }
+    }
+    if (reach == STC_R_UNTESTED)
+        a->status[STC_CHK_CONNECT] = -1;
+    if (code)
+        stc_add_addr_finding(a, code, 0);
+    return a;
+}
+
+static void start(const char *domain)
+{
+    memset(&r, 0, sizeof r);
+    strcpy(r.domain, domain);
+    r.mx_kind = STC_MX_RECORDS;
+}
+
+static int has_finding(unsigned code)
+{
+    unsigned i;
+    for (i = 0; i < r.nfindings; i++)
+        if (r.findings[i].code == code)
+            return 1;
+    return 0;
+}
+
+static void primary_unreachable_backup_good(void)
+{
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_UNREACHABLE, STC_F_CONNECT_REFUSED);
+    addr(host("mx2.example.org", 20), 4, STC_R_REACHED, 0);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_WARNING);
+    CHECK(has_finding(STC_F_PREFERRED_UNREACHABLE));
+    CHECK_EQ(r.host[0].preferred, 0);
+    CHECK_EQ(r.host[1].preferred, 1);
+    CHECK_EQ(r.host[0].reach, STC_R_UNREACHABLE);
+}
+
+static void primary_rejected(void)
+{
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REJECTED, STC_F_REJECTED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_REJECTED);
+    CHECK_EQ(r.host[0].preferred, 1);
+
+    /* a 421 primary with a good backup: the backup decides, with a warning */
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REJECTED, STC_F_REJECTED);
+    addr(host("mx2.example.org", 20), 4, STC_R_REACHED, 0);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_WARNING);
+    CHECK(has_finding(STC_F_PREFERRED_UNREACHABLE));
+}
+
+static void primary_good_backup_bad(void)
+{
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    addr(host("mx2.example.org", 20), 4, STC_R_REACHED, STC_F_NO_STARTTLS);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_SUCCESS);
+    CHECK_EQ(r.host[1].preferred, 0);
+    CHECK_EQ(r.host[1].status, STC_FAILURE);
+}
+
+static void primary_bad_backup_good(void)
+{
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_NO_STARTTLS);
+    addr(host("mx2.example.org", 20), 4, STC_R_REACHED, 0);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_NO_STARTTLS);
+    CHECK(strstr(r.message, "mx1.example.org") != NULL);
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_CERT_EXPIRED);
+    addr(host("mx2.example.org", 20), 4, STC_R_REACHED, 0);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_FAILURE);
+}
+
+static void one_family_fails(void)
+{
+    stc_host_result_t *h;
+    /* IPv4 fine, IPv6 refused: the host works for some senders only */
+    start("example.org");
+    h = host("mx.example.org", 10);
+    addr(h, 4, STC_R_REACHED, 0);
+    addr(h, 6, STC_R_UNREACHABLE, STC_F_CONNECT_REFUSED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_WARNING);
+    CHECK_EQ(h->status, STC_WARNING);
+    CHECK_EQ(h->nfindings, 1);
+    CHECK_EQ(h->findings[0].code, STC_F_SOME_ADDRS_FAIL);
+
+    /* IPv6 not usable from here: not tested, not failed */
+    start("example.org");
+    h = host("mx.example.org", 10);
+    addr(h, 4, STC_R_REACHED, 0);
+    addr(h, 6, STC_R_UNTESTED, STC_F_FAMILY_UNTESTED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_SUCCESS);
+
+    /* only IPv6 and it cannot be tested: could not connect */
+    start("example.org");
+    h = host("mx.example.org", 10);
+    addr(h, 6, STC_R_UNTESTED, STC_F_FAMILY_UNTESTED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_COULD_NOT_CONNECT);
+    CHECK_EQ(h->reach, STC_R_UNTESTED);
+}
+
+static void nothing_reached(void)
+{
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_UNREACHABLE, STC_F_CONNECT_TIMEOUT);
+    addr(host("mx2.example.org", 20), 4, STC_R_UNREACHABLE, STC_F_BANNER_TIMEOUT);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_COULD_NOT_CONNECT);
+    CHECK(strstr(r.message, "mx1.example.org") != NULL);
+
+    /* a host without addresses is unreachable too */
+    start("example.org");
+    host("mx1.example.org", 10);
+    stc_add_host_finding(&r.host[0], STC_F_HOST_NO_ADDRESS, 0);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_COULD_NOT_CONNECT);
+}
+
+static void same_preference(void)
+{
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    addr(host("mx2.example.org", 10), 4, STC_R_REACHED, STC_F_CERT_NAME_MISMATCH);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_FAILURE);
+    CHECK_EQ(r.host[0].preferred, 1);
+    CHECK_EQ(r.host[1].preferred, 1);
+    CHECK(strstr(r.message, "mx2.example.org") != NULL);
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_CERT_EXPIRES_SOON);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_WARNING);
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_TLS_OLD_VERSION);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_WARNING);
+}
+
+static void domain_level(void)
+{
+    start("example.org");
+    r.mx_kind = STC_MX_NULL;
+    stc_add_domain_finding(&r, STC_F_NULL_MX, 0);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_NO_MAIL);
+
+    start("nx.example.org");
+    stc_add_domain_finding(&r, STC_F_DNS_NXDOMAIN, 3);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_ERROR);
+
+    start("sf.example.org");
+    stc_add_domain_finding(&r, STC_F_DNS_SERVFAIL, 2);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_ERROR);
+    CHECK(strstr(r.message, "SERVFAIL") != NULL);
+
+    start("empty.example.org");
+    r.mx_kind = STC_MX_IMPLICIT;
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_FAILURE);
+    CHECK(has_finding(STC_F_NO_MAIL_HOSTS));
+
+    /* our own memory limit is never the server's fault */
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_OUT_OF_MEMORY);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_ERROR);
+}
+
+static void expected_patterns(void)
+{
+    const char *good[] = {"*.example.org"};
+    const char *bad[] = {"mx.other.net", ".example.net"};
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    addr(host("mx2.example.org", 20), 4, STC_R_REACHED, 0);
+    stc_verdict(&r, good, 1);
+    CHECK_EQ(r.status, STC_D_SUCCESS);
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    stc_verdict(&r, bad, 2);
+    CHECK_EQ(r.status, STC_D_BAD_HOSTNAME);
+    CHECK(has_finding(STC_F_BAD_HOSTNAME));
+}
+
+int main(void)
+{
+    unit_name = "verdict";
+    RUN(primary_unreachable_backup_good);
+    RUN(primary_rejected);
+    RUN(primary_good_backup_bad);
+    RUN(primary_bad_backup_good);
+    RUN(one_family_fails);
+    RUN(nothing_reached);
+    RUN(same_preference);
+    RUN(domain_level);
+    RUN(expected_patterns);
+    return unit_done();
+}
