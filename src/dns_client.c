@@ -188,6 +188,8 @@ static int step_udp(stc_check_t *c, stc_dnsq_t *q, uint32_t now)
         int rc;
         if (n == STC_EAGAIN)
             break;
+        if (n == STC_ETOOLONG)
+            continue; /* an oversized datagram from anyone: not our answer */
         if (n < 0)
             return next_try(c, q); /* e.g. ICMP unreachable: next resolver */
         /* RFC 5452 9.1: accept only answers from where the question went */
