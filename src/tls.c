@@ -379,7 +379,7 @@ void stc_tls_info(stc_conn_t *c, uint16_t *version, char *cipher, size_t ccap,
 {
     WOLFSSL *ssl = (WOLFSSL *)c->ssl;
     const char *s;
-    int v;
+    int v, suite;
 
     *version = 0;
     if (ccap)
@@ -392,7 +392,14 @@ void stc_tls_info(stc_conn_t *c, uint16_t *version, char *cipher, size_t ccap,
     v = wolfSSL_version(ssl);
     if (v >= 0x0300 && v <= 0x0304)
         *version = (uint16_t)v;
-    s = wolfSSL_get_cipher_name(ssl);
+    /* IANA names ("TLS_AES_128_GCM_SHA256"), as RFCs and peer tools use,
+     * rather than wolfSSL's own ("TLS13-AES128-GCM-SHA256") */
+    suite = wolfSSL_get_current_cipher_suite(ssl);
+    s = suite >= 0 ? wolfSSL_get_cipher_name_iana_from_suite(
+                         (unsigned char)(suite >> 8), (unsigned char)suite)
+                   : NULL;
+    if (s == NULL || s[0] == '\0' || strcmp(s, "None") == 0)
+        s = wolfSSL_get_cipher_name(ssl);
     if (s && ccap)
         stc_strlcpy(cipher, s, ccap);
     s = wolfSSL_get_curve_name(ssl);
