@@ -24,10 +24,11 @@ echo "== unit tests"
 sh tests/run_unit.sh "$build" >"$log" 2>&1; rc=$?
 cat "$log"; add_counts unit $rc
 
-for t in tests/static/*.sh tests/integration/*.sh; do
+for t in tests/static/*.sh tests/fake/*_selftest.sh tests/integration/*.sh; do
     [ -f "$t" ] || continue
     echo "== ${t##*/}"
-    BUILD="$build" sh "$t" >"$log" 2>&1; rc=$?
+    BUILD="$build" SMTP_TEST_SERVER="$build/smtp-test-server" \
+        DNS_TEST_SERVER="$build/dns-test-server" sh "$t" >"$log" 2>&1; rc=$?
     cat "$log"; add_counts "${t##*/}" $rc
 done
 
