@@ -415,6 +415,10 @@ static int step_once(stc_check_t *c, stc_conn_t *k)
         rc = command(c, k);
         if (rc == STC_EAGAIN)
             return rc;
+        /* wolfSSL_read/write ran out of arena: our failure, not the
+         * server's (never "no EHLO after TLS") */
+        if (rc == STC_ENOMEM)
+            return fail(c, k, rc, STC_F_OUT_OF_MEMORY, 0);
         if (rc == STC_OK && k->reply.code == 250) {
             a->ehlo_tls = k->reply.ext;
             if (k->implicit_tls)
@@ -490,6 +494,8 @@ int stc_conn_step(stc_check_t *c, stc_conn_t *k)
             case K_TLS:
                 return fail(c, k, STC_ETIMEOUT, STC_F_TLS_TIMEOUT, 0);
             case K_BANNER:
+                if (k->reply.overlong) /* a line that never ends */
+                    stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, 0);
                 return fail(c, k, STC_ETIMEOUT, STC_F_BANNER_TIMEOUT, 0);
             case K_EHLO_TLS:
                 stc_add_addr_finding(a, STC_F_TLS_NO_EHLO_AFTER, STC_ETIMEOUT);

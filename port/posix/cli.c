@@ -301,25 +301,6 @@ static int write_stdout(void *ctx, const char *p, size_t n)
     return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
-/* exit_code - monitoring-plugin exit code of a domain status */
-static int exit_code(unsigned status)
-{
-    switch (status) {
-    case STC_D_SUCCESS:
-    case STC_D_NO_MAIL:
-        return 0;
-    case STC_D_WARNING:
-        return 1;
-    case STC_D_FAILURE:
-    case STC_D_NO_STARTTLS:
-    case STC_D_COULD_NOT_CONNECT:
-    case STC_D_BAD_HOSTNAME:
-        return 2;
-    default:
-        return 3;
-    }
-}
-
 /* split_host - "host", "host:port", "[v6]:port" or bare IPv6 */
 static void split_host(const char *spec, char *host, size_t cap, long *port)
 {
@@ -358,7 +339,7 @@ static int report(const cli_t *c, const stc_domain_result_t *r)
     else
         stc_report_text(r, c->verbose, write_stdout, NULL);
     fflush(stdout);
-    return exit_code(r->status);
+    return stc_exit_code(r->status);
 }
 
 int main(int argc, char **argv)

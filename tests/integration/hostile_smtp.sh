@@ -1,0 +1,96 @@
+#!/bin/bash
+# hostile_smtp.sh - the CLI against well-behaved and hostile SMTP servers
+# (build/smtp-test-server on 127.0.0.1): each case must end within its
+# deadline bound with the expected finding and exit code, never a crash
+# or a hang.
+set -u
+cd "$(dirname "$0")/../.."
+build=${BUILD:-build}
+cli=$build/starttls-check
+srv=${SMTP_TEST_SERVER:-$build/smtp-test-server}
+certs=tests/vectors/certs
+pass=0 fail=0
+tmp=$(mktemp -d)
+pids=""
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+cat "$certs/good.pem" "$certs/int.pem" >"$tmp/chain.pem"
+
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# start MODE [extra server flags] - start a server, set $port
+start() {
+    local mode=$1; shift
+    "$srv" --port 0 --mode "$mode" --name mx.example.test --cert "$tmp/chain.pem" \
+        --key "$certs/leaf.key" --max-seconds 120 "$@" >"$tmp/srv.out" 2>"$tmp/srv.err" &
+    pids="$pids $!"
+    port=""
+    for _ in $(seq 1 50); do
+        port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/srv.out")
+        [ -n "$port" ] && return 0
+        sleep 0.1
+    done
+    bad "$mode: server did not start: $(cat "$tmp/srv.err")"
+    return 1
+}
+
+# expect NAME WANT_EXIT MAX_MS CODE... -- CLI args : run and assert
+expect() {
+    local name=$1 want=$2 max=$3; shift 3
+    local codes=()
+    while [ "$1" != "--" ]; do codes+=("$1"); shift; done
+    shift
+    local t0 t1 rc ms
+    t0=$(date +%s%N)
+    "$cli" --json --ca-file "$certs/ca.pem" --resolver 127.0.0.1 "$@" >"$tmp/out.json" 2>"$tmp/err"
+    rc=$?
+    t1=$(date +%s%N)
+    ms=$(( (t1 - t0) / 1000000 ))
+    if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, wanted $want"; fi
+    if [ "$ms" -le "$max" ]; then ok; else bad "$name: took $ms ms, bound $max ms"; fi
+    if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out.json" 2>/dev/null; then ok
+    else bad "$name: output is not one JSON object"; fi
+    for c in "${codes[@]}"; do
+        if grep -q "\"code\":\"$c\"" "$tmp/out.json"; then ok; else bad "$name: no finding $c in $(cat "$tmp/out.json")"; fi
+    done
+    printf '  %-14s exit %d  %5d ms  %s\n' "$name" "$rc" "$ms" "${codes[*]}"
+}
+
+# A relay check of 127.0.0.1: the certificate names mx.example.test, so a
+# name mismatch is expected wherever TLS completes.
+T="--timeout 3 --banner-timeout 4"
+
+start good && {
+    expect good 2 3000 cert_name_mismatch -- $T --host 127.0.0.1:$port
+    grep -q '"version":"TLSv1.3"' "$tmp/out.json" && ok || bad "good: no TLS 1.3"
+    grep -q '"trusted":true' "$tmp/out.json" && ok || bad "good: chain not trusted"
+}
+start nostarttls && expect nostarttls 2 3000 no_starttls -- $T --host 127.0.0.1:$port
+start reject421 && expect reject421 3 3000 rejected -- $T --host 127.0.0.1:$port
+start reject554 && expect reject554 3 3000 rejected -- $T --host 127.0.0.1:$port
+start ehlo-reject && expect ehlo-reject 2 3000 no_esmtp -- $T --host 127.0.0.1:$port
+start starttls-454 && expect starttls-454 2 3000 starttls_refused -- $T --host 127.0.0.1:$port
+start silent && expect silent 2 5500 banner_timeout -- $T --host 127.0.0.1:$port
+start drip --drip-ms 1000 && expect drip 2 5500 banner_timeout -- $T --host 127.0.0.1:$port
+start longline && expect longline 2 5500 banner_timeout reply_too_long -- $T --host 127.0.0.1:$port
+start manylines && expect manylines 2 4500 reply_too_long smtp_protocol -- $T --host 127.0.0.1:$port
+start badcode && expect badcode 2 4500 smtp_protocol -- $T --host 127.0.0.1:$port
+start garbage-tls && expect garbage-tls 2 4500 tls_handshake_failed -- $T --host 127.0.0.1:$port
+start reset-tls && expect reset-tls 2 4500 tls_handshake_failed -- $T --host 127.0.0.1:$port
+start inject && expect inject 2 4500 starttls_injection -- $T --host 127.0.0.1:$port
+start anon && expect anon 2 4500 tls_handshake_failed -- $T --host 127.0.0.1:$port
+start bogus-record && {
+    expect bogus-record 2 4500 -- $T --host 127.0.0.1:$port
+    grep -Eq '"code":"(tls_handshake_failed|tls_timeout)"' "$tmp/out.json" && ok \
+        || bad "bogus-record: neither handshake failure nor timeout"
+}
+start implicit && {
+    expect implicit 2 3000 cert_name_mismatch -- $T --host 127.0.0.1:$port --implicit-tls
+    grep -q '"implicit_tls":true' "$tmp/out.json" && ok || bad "implicit: not marked"
+}
+# nothing listening: refused at once
+expect refused 2 3000 connect_refused -- $T --host 127.0.0.1:1
+
+echo "hostile-smtp: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
