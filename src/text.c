@@ -143,3 +143,24 @@ void stc_out_int(stc_out_t *o, int64_t v)
     char b[24];
     stc_out_str(o, stc_int_text(v, b, sizeof b));
 }
+
+/* stc_exit_code - monitoring-plugin exit code of a domain status: 0 success
+ * or accepts no mail, 1 warning, 2 failure (no STARTTLS, could not connect,
+ * bad hostname), 3 error or unknown (rejected, DNS failure, our limits) */
+int stc_exit_code(unsigned status)
+{
+    switch (status) {
+    case STC_D_SUCCESS:
+    case STC_D_NO_MAIL:
+        return 0;
+    case STC_D_WARNING:
+        return 1;
+    case STC_D_FAILURE:
+    case STC_D_NO_STARTTLS:
+    case STC_D_COULD_NOT_CONNECT:
+    case STC_D_BAD_HOSTNAME:
+        return 2;
+    default:
+        return 3;
+    }
+}

@@ -433,6 +433,12 @@ int stc_report_json(const stc_domain_result_t *r, stc_write_fn w, void *ctx);
 /* Readable report; verbose also lists passing details. */
 int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, void *ctx);
 
+/* Exit status for a command-line front end (monitoring-plugin style) of a
+ * stc_domain_status_t: 0 success or accepts no mail, 1 warning, 2 failure,
+ * no STARTTLS, could not connect or bad hostname, 3 anything else (error,
+ * rejected, unknown values). With several domains, use the highest. */
+int stc_exit_code(unsigned status);
+
 #ifdef __cplusplus
 }
 #endif
