@@ -40,7 +40,8 @@ FAKE_OBJ  := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all check unit fuzz install clean smoke-nolibc deps demo check-asan
 SERVER    := $(BUILD)/smtp-test-server
-all: $(CLI) $(UNIT_BIN) $(REPLAY_BIN) $(SERVER)
+DNSSERVER := $(BUILD)/dns-test-server
+all: $(CLI) $(UNIT_BIN) $(REPLAY_BIN) $(SERVER) $(DNSSERVER)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -75,6 +76,11 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC)
 $(SERVER): tests/fake/smtp_server.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g $(WARN) $(SAN) -o $@ $< $(WOLF_LIBS)
+
+# Test fixture: a DNS server with hostile modes (pointer loops, TC, wrong ID...).
+$(DNSSERVER): tests/fake/dns_server.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g $(WARN) $(SAN) -o $@ $<
 
 unit: $(UNIT_BIN) $(REPLAY_BIN)
 	@sh tests/run_unit.sh $(BUILD)

@@ -46,28 +46,36 @@ static int new_id(stc_check_t *c, stc_dnsq_t *q)
     return STC_OK;
 }
 
-/* udp_send - (re)open the UDP socket for the current resolver and send */
+/* udp_send - send the query to the current resolver. The ID and socket
+ * stay the same for every try of one query, so a slow answer to an earlier
+ * transmission is still accepted (RFC 1035 7.2: retransmit the same query);
+ * the socket is reopened only when the resolver's family differs. */
 static int udp_send(stc_check_t *c, stc_dnsq_t *q)
 {
     const stc_ip_t *res = &c->res[q->res_idx];
     size_t n;
     int rc;
 
-    if (q->sock >= 0) {
+    if (q->sock >= 0 && q->sock_family != res->family) {
         c->port->close(c->port->user, q->sock);
         q->sock = -1;
     }
-    rc = new_id(c, q);
-    if (rc != STC_OK)
-        return rc;
+    if (q->tries == 0) {
+        rc = new_id(c, q);
+        if (rc != STC_OK)
+            return rc;
+    }
     n = stc_dns_build_query(q->msg, sizeof q->msg, q->id, q->qname, q->qtype,
                             STC_DNS_EDNS_UDP);
     if (n == 0)
         return STC_EINVAL;
-    rc = c->port->udp_open(c->port->user, res->family, &q->sock);
-    if (rc != STC_OK) {
-        q->sock = -1;
-        return rc;
+    if (q->sock < 0) {
+        rc = c->port->udp_open(c->port->user, res->family, &q->sock);
+        if (rc != STC_OK) {
+            q->sock = -1;
+            return rc;
+        }
+        q->sock_family = res->family;
     }
     rc = c->port->udp_sendto(c->port->user, q->sock, res, DNS_PORT, q->msg, n);
     if (rc != STC_OK && rc != STC_EAGAIN)
@@ -107,6 +115,7 @@ int stc_dnsq_start(stc_check_t *c, stc_dnsq_t *q, const char *qname,
     q->err = 0;
     q->len = q->off = 0;
     q->sock = -1;
+    q->sock_family = 0;
     if (stc_strlcpy(q->qname, qname, sizeof q->qname))
         return finish(c, q, STC_ETOOLONG);
     if (c->nres == 0)
@@ -115,8 +124,8 @@ int stc_dnsq_start(stc_check_t *c, stc_dnsq_t *q, const char *qname,
     rc = udp_send(c, q);
     if (rc != STC_OK) {
         /* a resolver of an unusable family: try the others */
-        while (rc != STC_OK && q->tries < c->nres && c->nres > 1) {
-            q->tries++;
+        uint8_t i;
+        for (i = 1; i < c->nres && rc != STC_OK; i++) {
             q->res_idx = (uint8_t)((q->res_idx + 1) % c->nres);
             rc = udp_send(c, q);
         }

@@ -331,6 +331,7 @@ typedef struct stc_dnsq {
     uint8_t state, purpose, host, tcp;
     uint8_t tries, res_idx, cnames, ad;
     uint8_t want;     /* STC_WANT_* for the pollset */
+    uint8_t sock_family; /* family of the open UDP socket */
     uint8_t rcode;    /* of the answer, when done */
     int8_t err;       /* stc_err_t of the query when it failed */
     uint16_t id, qtype;

@@ -348,7 +348,7 @@ static void test_tls13_rsa(void)
     stc_tls_info(&conn, &v, cipher, sizeof cipher, group, sizeof group);
     printf("  version %04x cipher %s group %s chain %u\n", v, cipher, group, conn.chain.n);
     CHECK_EQ(v, 0x0304);
-    CHECK(strncmp(cipher, "TLS13-", 6) == 0);
+    CHECK(strncmp(cipher, "TLS_AES_", 8) == 0 || strncmp(cipher, "TLS_CHACHA20_", 13) == 0);
     CHECK_STR(group, "X25519");
     CHECK_EQ(conn.chain.n, 2);
     CHECK(chain_is(0, "good.der"));
@@ -426,7 +426,7 @@ static void test_tls12_p256(void)
            peak() - base, in_use() - base);
     printf("  version %04x cipher %s group %s chain %u\n", v, cipher, group, conn.chain.n);
     CHECK_EQ(v, 0x0303);
-    CHECK(strncmp(cipher, "ECDHE-ECDSA-", 12) == 0);
+    CHECK(strncmp(cipher, "TLS_ECDHE_ECDSA_WITH_", 21) == 0);
     CHECK_STR(group, "SECP256R1");
     CHECK_EQ(conn.chain.n, 2);
     CHECK(chain_is(0, "ecdsa.der"));
@@ -546,7 +546,7 @@ static void test_tls11(void)
     stc_tls_info(&conn, &v, cipher, sizeof cipher, group, sizeof group);
     printf("TLS 1.1 server: version %04x cipher %s group %s\n", v, cipher, group);
     CHECK_EQ(v, 0x0302);
-    CHECK_STR(cipher, "ECDHE-RSA-AES128-SHA");
+    CHECK_STR(cipher, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
     close_conn();
     server_stop();
 }
