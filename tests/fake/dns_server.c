@@ -85,8 +85,8 @@
  *   forward-pointer the first answer RR's owner is a pointer to a LATER offset
  *                   (the uncompressed owner name of the second RR); the data
  *                   are the zone's records of the qtype (the first one twice if
- *                   there is only one) or, without any, two A 192.0.2.1/.2
- *                   (AAAA 2001:db8::1/::2, MX 10/20 QNAME for those qtypes)
+ *                   there is only one) or, without any, two A 127.0.0.1/.2
+ *                   (AAAA ::1/::ffff:127.0.0.2, MX 10/20 QNAME for those qtypes)
  *   wrong-id        the normal answer, ID+1, over UDP and TCP; never the
  *                   right ID
  *   wrong-question  the normal answer for the name with a "wrong." label
@@ -95,15 +95,15 @@
  *   other-port      UDP: the normal answer sent from a second socket (same
  *                   address, another port); TCP: normal
  *   oversized       UDP: about 4000 bytes of A records (AAAA for AAAA
- *                   queries) 198.18.x.y / 2001:db8::x, TC=0, whatever the
+ *                   queries) 127.x.y.z / ::ffff:127.0.y.z, TC=0, whatever the
  *                   client's EDNS size; TCP: the same message behind a length
  *                   prefix announcing 65535 bytes, then the connection closes
  *   cname-loop      QNAME CNAME loop.QNAME, loop.QNAME CNAME QNAME, NOERROR
  *                   ("loop.invalid" if QNAME is too long)
  *   cname-chain[=N] N CNAMEs (default 8, 1..1000): QNAME -> chain1.QNAME ->
  *                   ... -> chainN.QNAME, then chainN.QNAME's data: the zone's
- *                   records of QNAME and qtype, else A 192.0.2.1 / AAAA
- *                   2001:db8::1, else nothing; the usual UDP size limit applies
+ *                   records of QNAME and qtype, else A 127.0.0.1 / AAAA
+ *                   ::1, else nothing; the usual UDP size limit applies
  *                   (TC=1 when too big, complete over TCP)
  *   slow=MS         the normal answer, sent MS milliseconds later (0..600000)
  *   garbage         12..512 random bytes; the first two are the query's ID
@@ -990,22 +990,30 @@ static struct rr *synth_new(const uint8_t *owner, uint16_t type)
     return r;
 }
 
-/* synth_addr - a synthesized A (192.0.2.n) or AAAA (2001:db8::n) record */
+/* synth_addr - a synthesized A (127.0.0.n) or AAAA (::1, then
+ * ::ffff:127.0.0.n) record: loopback only, so a client that connects to
+ * what it was told never sends traffic off this machine */
 static struct rr *synth_addr(const uint8_t *owner, uint16_t type, unsigned n)
 {
     struct rr *r = synth_new(owner, type);
     if (!r)
         return NULL;
     if (type == T_AAAA) {
-        static const uint8_t p[16] = { 0x20, 0x01, 0x0d, 0xb8 };
-        memcpy(r->rd, p, 16);
-        r->rd[14] = (uint8_t)(n >> 8);
-        r->rd[15] = (uint8_t)n;
+        memset(r->rd, 0, 16);
+        if (n <= 1) {
+            r->rd[15] = 1;
+        } else {
+            r->rd[10] = 0xff;
+            r->rd[11] = 0xff;
+            r->rd[12] = 127;
+            r->rd[14] = (uint8_t)(n >> 8);
+            r->rd[15] = (uint8_t)n;
+        }
         r->rdlen = 16;
     } else {
-        r->rd[0] = 192;
+        r->rd[0] = 127;
         r->rd[1] = 0;
-        r->rd[2] = 2;
+        r->rd[2] = (uint8_t)(n >> 8);
         r->rd[3] = (uint8_t)n;
         r->rdlen = 4;
     }
@@ -1113,12 +1121,13 @@ static void build_oversized(struct msg *m, const struct query *q)
         put16(m, type);
         put16(m, 1);
         put32(m, g_ttl);
+        /* loopback addresses only (see synth_addr) */
         if (type == T_A) {
-            uint8_t a[4] = { 198, (uint8_t)(18 + (i >> 16)), (uint8_t)(i >> 8), (uint8_t)i };
+            uint8_t a[4] = { 127, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i };
             put16(m, 4);
             put(m, a, 4);
         } else {
-            uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+            uint8_t a[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127 };
             a[14] = (uint8_t)(i >> 8);
             a[15] = (uint8_t)i;
             put16(m, 16);
