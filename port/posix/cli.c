@@ -143,6 +143,22 @@ static const char *arg_value(int argc, char **argv, int *i, const char *eq)
     return argv[++*i];
 }
 
+/* scale_timeouts - STC_TIME_SCALE=N multiplies every deadline, so runs
+ * under valgrind or sanitizers don't turn slowness into false timeouts */
+static void scale_timeouts(stc_options_t *o)
+{
+    const char *s = getenv("STC_TIME_SCALE");
+    long k;
+    if (s == NULL || *s == '\0')
+        return;
+    k = num("STC_TIME_SCALE", s, 1, 100);
+    o->t_dns *= (uint32_t)k;
+    o->t_connect *= (uint32_t)k;
+    o->t_banner *= (uint32_t)k;
+    o->t_command *= (uint32_t)k;
+    o->t_tls *= (uint32_t)k;
+}
+
 /* parse - the command line into c */
 static void parse(cli_t *c, int argc, char **argv)
 {
@@ -360,6 +376,7 @@ int main(int argc, char **argv)
     if (!cl.domains)
         return 3;
     parse(&cl, argc, argv);
+    scale_timeouts(&cl.opt);
     if (cl.file)
         read_csv(&cl, cl.file, cl.column, &cap);
     if (cl.ndomains == 0 && cl.host == NULL)
