@@ -28,7 +28,7 @@ for t in tests/static/*.sh tests/fake/*_selftest.sh tests/integration/*.sh; do
     [ -f "$t" ] || continue
     echo "== ${t##*/}"
     BUILD="$build" SMTP_TEST_SERVER="$build/smtp-test-server" \
-        DNS_TEST_SERVER="$build/dns-test-server" sh "$t" >"$log" 2>&1; rc=$?
+        DNS_TEST_SERVER="$build/dns-test-server" bash "$t" >"$log" 2>&1; rc=$?
     cat "$log"; add_counts "${t##*/}" $rc
 done
 

@@ -358,13 +358,15 @@ static int report(const cli_t *c, const stc_domain_result_t *r)
     return stc_exit_code(r->status);
 }
 
+/* Reachable from here until exit, whichever path main() leaves by. */
+static cli_t cl;
+static stc_posix_t px;
+static stc_check_t *chk;
+static void *arena;
+
 int main(int argc, char **argv)
 {
-    static cli_t cl;
-    static stc_posix_t px;
-    stc_check_t *chk;
     stc_arena_stats_t st;
-    void *arena;
     char err[256];
     size_t cap = (size_t)argc + 16, i, anchors;
     int worst = 0, rc;
