@@ -16,8 +16,8 @@ SAN      ?=
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CPPFLAGS += -Iinclude -Iinclude/stc -Iboards/$(BOARD) -Isrc -Iport/posix
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c99 $(WARN) $(SAN)
+OPT      ?= -O2 -g
+CFLAGS   += $(OPT) -std=c99 $(WARN) $(SAN)
 LDFLAGS  += $(SAN)
 WOLF_LIBS := $(shell pkg-config --libs wolfssl 2>/dev/null || echo -lwolfssl)
 IDN_LIBS  := $(shell pkg-config --libs libidn2 2>/dev/null || echo -lidn2)
@@ -90,7 +90,7 @@ check: all
 
 # The unit and integration tests again under ASan + UBSan (own build dir).
 check-asan:
-	$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" CFLAGS="-O1 -g" check
+	$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" check
 
 deps:
 	sh tests/install_deps.sh

@@ -32,7 +32,7 @@ static const stc_finding_info_t table[STC_F_COUNT] = {
         ADVICE("Check the resolver (--resolver) and the domain's name servers; the detail is the DNS RCODE or our error.")},
     [STC_F_NULL_MX] = {"null_mx", D, STC_SUCCESS, "The domain accepts no mail (null MX, RFC 7505)",
         ADVICE("Nothing to do if the domain is not meant to receive mail; otherwise replace the \"MX 0 .\" record with real MX records.")},
-    [STC_F_IMPLICIT_MX] = {"implicit_mx", D, STC_WARNING, "No MX records: mail goes to the domain's own address",
+    [STC_F_IMPLICIT_MX] = {"implicit_mx", D, STC_SUCCESS, "No MX records: mail goes to the domain's own address",
         ADVICE("Publish explicit MX records for the hosts that should receive mail (RFC 5321 5.1 implicit MX is a fallback).")},
     [STC_F_NO_MAIL_HOSTS] = {"no_mail_hosts", D, STC_FAILURE, "No MX records and no address: mail cannot be delivered",
         ADVICE("Publish MX records (or a null MX \"MX 0 .\" if the domain takes no mail).")},

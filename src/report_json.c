@@ -61,6 +61,8 @@ static void findings(stc_out_t *o, int *first, const stc_finding_t *f, unsigned 
         kv_str(o, &ff, "title", fi->title);
         kv_str(o, &ff, "recommendation", fi->recommendation);
         kv_int(o, &ff, "detail", f[i].detail);
+        if (f[i].code == STC_F_TLS_HANDSHAKE && f[i].detail < 0)
+            kv_str(o, &ff, "reason", stc_tls_reason(f[i].detail));
         stc_out_str(o, "}");
     }
     stc_out_str(o, "]");

@@ -26,14 +26,11 @@ static void pad(stc_out_t *o, const char *s, size_t width)
 
 /* finding_lines - "! severity name: title (detail)" and "-> advice" */
 static void finding_lines(stc_out_t *o, const char *indent, const stc_finding_t *f,
-                          unsigned n, int verbose)
+                          unsigned n)
 {
     unsigned i;
     for (i = 0; i < n; i++) {
         const stc_finding_info_t *fi = stc_finding_info(f[i].code);
-        if (fi->severity == STC_SUCCESS && !verbose && f[i].code != STC_F_NULL_MX &&
-            f[i].code != STC_F_FAMILY_UNTESTED)
-            continue;
         stc_out_str(o, indent);
         stc_out_str(o, fi->severity == STC_SUCCESS ? "i " : "! ");
         stc_out_str(o, stc_status_text(fi->severity));
@@ -44,6 +41,10 @@ static void finding_lines(stc_out_t *o, const char *indent, const stc_finding_t 
         if (f[i].detail) {
             stc_out_str(o, " (");
             stc_out_int(o, f[i].detail);
+            if (f[i].code == STC_F_TLS_HANDSHAKE && f[i].detail < 0) {
+                stc_out_str(o, ": ");
+                stc_out_str(o, stc_tls_reason(f[i].detail));
+            }
             stc_out_str(o, ")");
         }
         stc_out_str(o, "\n");
@@ -85,6 +86,27 @@ static void check_line(stc_out_t *o, const stc_addr_result_t *a, unsigned id)
     stc_out_str(o, "\n");
 }
 
+/* ehlo_line - the EHLO keywords before and inside TLS (--verbose) */
+static void ehlo_line(stc_out_t *o, const stc_addr_result_t *a)
+{
+    static const char *const names[] = {"STARTTLS", "PIPELINING", "SIZE", "8BITMIME",
+                                        "SMTPUTF8", "REQUIRETLS", "CHUNKING", "DSN",
+                                        "ENHANCEDSTATUSCODES", "AUTH"};
+    unsigned pass, i;
+    for (pass = 0; pass < 2; pass++) {
+        uint16_t ext = pass ? a->ehlo_tls : a->ehlo;
+        if (pass && !a->tls_version)
+            break;
+        stc_out_str(o, pass ? "      EHLO in TLS:" : "      EHLO:");
+        for (i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (ext & (1u << i)) {
+                stc_out_str(o, " ");
+                stc_out_str(o, names[i]);
+            }
+        stc_out_str(o, "\n");
+    }
+}
+
 /* addr_block - one address with its checks and findings */
 static void addr_block(stc_out_t *o, const stc_addr_result_t *a, int verbose)
 {
@@ -102,7 +124,9 @@ static void addr_block(stc_out_t *o, const stc_addr_result_t *a, int verbose)
     for (id = 0; id < STC_CHK_COUNT; id++)
         if (a->status[id] >= 0)
             check_line(o, a, id);
-    finding_lines(o, "      ", a->findings, a->nfindings, verbose);
+    finding_lines(o, "      ", a->findings, a->nfindings);
+    if (verbose)
+        ehlo_line(o, a);
 }
 
 /* stc_report_text - the whole result for people */
@@ -120,7 +144,7 @@ int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, v
     stc_out_str(&o, " - ");
     stc_out_str(&o, r->message);
     stc_out_str(&o, "\n");
-    finding_lines(&o, "  ", r->findings, r->nfindings, verbose);
+    finding_lines(&o, "  ", r->findings, r->nfindings);
     for (h = 0; h < r->nhosts; h++) {
         const stc_host_result_t *hr = &r->host[h];
         stc_out_str(&o, r->mx_kind == STC_MX_RELAY ? "  host " : "  MX ");
@@ -142,7 +166,7 @@ int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, v
         stc_out_str(&o, hr->preferred ? "  [decides]  " : "  [reported only]  ");
         stc_out_str(&o, hr->status < 0 ? stc_reach_text(hr->reach) : stc_status_text(hr->status));
         stc_out_str(&o, "\n");
-        finding_lines(&o, "    ", hr->findings, hr->nfindings, verbose);
+        finding_lines(&o, "    ", hr->findings, hr->nfindings);
         for (i = 0; i < hr->naddr; i++)
             addr_block(&o, &hr->addr[i], verbose);
     }

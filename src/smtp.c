@@ -323,6 +323,11 @@ static int on_ehlo(stc_check_t *c, stc_conn_t *k)
         return STC_EAGAIN;
     }
     a->ehlo = k->reply.ext;
+    if (k->implicit_tls) { /* already inside TLS (port 465): nothing to start */
+        a->ehlo_tls = k->reply.ext;
+        go_quit(c, k);
+        return STC_EAGAIN;
+    }
     if (!(a->ehlo & STC_EXT_STARTTLS)) {
         stc_add_addr_finding(a, STC_F_NO_STARTTLS, 0);
         go_quit(c, k);

@@ -220,6 +220,8 @@ long stc_tls_recv(stc_conn_t *c, void *p, size_t cap, uint8_t *want);
 /* Negotiated version (wire value), suite and group names. */
 void stc_tls_info(stc_conn_t *c, uint16_t *version, char *cipher, size_t ccap,
                   char *group, size_t gcap);
+/* wolfSSL's text for one of its error codes (never NULL). */
+const char *stc_tls_reason(int err);
 /* Free the session (no close_notify wait) and release wolfSSL's per-thread
  * EC point cache (wc_ecc_fp_free: Debian's build has FP_ECC on). */
 void stc_tls_free(stc_conn_t *c);

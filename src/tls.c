@@ -413,6 +413,13 @@ void stc_tls_info(stc_conn_t *c, uint16_t *version, char *cipher, size_t ccap,
     }
 }
 
+/* stc_tls_reason - wolfSSL's reason text for an error code */
+const char *stc_tls_reason(int err)
+{
+    const char *s = wolfSSL_ERR_reason_error_string((unsigned long)err);
+    return s ? s : "unknown TLS error";
+}
+
 /* stc_tls_free - free the session and wolfSSL's EC point cache */
 void stc_tls_free(stc_conn_t *c)
 {

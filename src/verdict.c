@@ -105,15 +105,23 @@ static void judge_host(stc_host_result_t *h)
     h->status = (int8_t)st;
 }
 
-/* starttls_failed - did a reached address of h fail the STARTTLS check? */
-static int starttls_failed(const stc_host_result_t *h)
+/* no_starttls - the title of a reached address's finding that means
+ * "STARTTLS is not there" (not offered, refused, no ESMTP), or NULL. A
+ * failed handshake is a failure of its own, not "no STARTTLS". */
+static const char *no_starttls(const stc_host_result_t *h)
 {
-    unsigned i;
-    for (i = 0; i < h->naddr; i++)
-        if (h->addr[i].reach == STC_R_REACHED &&
-            h->addr[i].status[STC_CHK_STARTTLS] >= STC_FAILURE)
-            return 1;
-    return 0;
+    unsigned i, j;
+    for (i = 0; i < h->naddr; i++) {
+        if (h->addr[i].reach != STC_R_REACHED)
+            continue;
+        for (j = 0; j < h->addr[i].nfindings; j++) {
+            unsigned code = h->addr[i].findings[j].code;
+            if (code == STC_F_NO_STARTTLS || code == STC_F_STARTTLS_REFUSED ||
+                code == STC_F_NO_ESMTP)
+                return stc_finding_info(code)->title;
+        }
+    }
+    return NULL;
 }
 
 /* append - bounded string append for the message */
@@ -218,7 +226,8 @@ void stc_verdict(stc_domain_result_t *r, const char *const *patterns, size_t npa
         say(r, r->domain, stc_finding_info(STC_F_NULL_MX)->title);
         return;
     }
-    if (r->nhosts == 0) {
+    if (r->nhosts == 0 || (r->mx_kind == STC_MX_IMPLICIT && r->host[0].naddr == 0)) {
+        /* no MX and no address: RFC 5321 5.1 leaves nowhere to deliver */
         stc_add_domain_finding(r, STC_F_NO_MAIL_HOSTS, 0);
         r->status = STC_D_FAILURE;
         say(r, r->domain, stc_finding_info(STC_F_NO_MAIL_HOSTS)->title);
@@ -253,10 +262,10 @@ void stc_verdict(stc_domain_result_t *r, const char *const *patterns, size_t npa
                     }
                 }
                 st = worst(st, hr->status);
-                if (starttls_failed(hr)) {
+                if (no_starttls(hr)) {
                     nostarttls = 1;
                     who = hr->name;
-                    why = stc_finding_info(STC_F_NO_STARTTLS)->title;
+                    why = no_starttls(hr);
                 }
             }
         } else {

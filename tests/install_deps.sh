@@ -4,7 +4,8 @@
 set -eu
 pkgs="build-essential pkg-config libwolfssl-dev libidn2-dev ca-certificates
       clang llvm valgrind python3
-      openssl iproute2 dnsutils ldnsutils nsd unbound postfix nginx-light
+      openssl iproute2 dnsutils ldnsutils nsd unbound postfix nginx-light curl
+      bsdutils util-linux
       liblwip-dev"
 missing=""
 for p in $pkgs; do

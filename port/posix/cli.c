@@ -38,6 +38,7 @@ typedef struct cli {
     const char *expect[MAX_EXPECT];
     size_t nexpect;
     size_t arena_kb;
+    size_t jobs;           /* --jobs: domains checked at once */
     char **domains;
     size_t ndomains;
 } cli_t;
@@ -74,7 +75,9 @@ static void usage(FILE *f)
 "  --resolver IP[,IP]     DNS resolver(s) instead of /etc/resolv.conf\n"
 "  --ca-file F            trust anchors (PEM; default the system bundle)\n"
 "  --warn-days N          warn when the certificate expires within N days (14)\n"
-"  --parallel N           connections at once (default 16)\n"
+"  --parallel N           connections at once per domain (default 16)\n"
+"  --jobs N               domains checked at once, in one thread (default 1);\n"
+"                         reports are printed as checks finish\n"
 "  --json                 JSON Lines: one object per domain (see README)\n"
 "  --verbose              also list informational findings\n"
 "  --stats                print memory figures (arena peak) to stderr\n"
@@ -229,6 +232,8 @@ static void parse(cli_t *c, int argc, char **argv)
             c->opt.warn_days = (uint16_t)num("--warn-days", arg_value(argc, argv, &i, eq), 0, 3650);
         } else if (!strcmp(name, "parallel")) {
             c->opt.max_conn = (uint8_t)num("--parallel", arg_value(argc, argv, &i, eq), 1, STC_MAX_CONN);
+        } else if (!strcmp(name, "jobs") || !strcmp(name, "j")) {
+            c->jobs = (size_t)num("--jobs", arg_value(argc, argv, &i, eq), 1, 256);
         } else if (!strcmp(name, "arena-kb")) {
             c->arena_kb = (size_t)num("--arena-kb", arg_value(argc, argv, &i, eq), 64, 1 << 20);
         } else if (!strcmp(name, "expect")) {
@@ -364,16 +369,93 @@ static stc_posix_t px;
 static stc_check_t *chk;
 static void *arena;
 
+/* run_domains - check every domain, up to cl->jobs at once in this one
+ * thread: each check is a state machine; one poll over all their sockets
+ * drives them. Reports are printed as checks finish. Returns the worst
+ * exit code. */
+static int run_domains(const cli_t *c)
+{
+    size_t per = STC_MAX_DNS + STC_MAX_CONN, next = 0, active = 0, j;
+    stc_check_t *jobs = calloc(c->jobs, sizeof *jobs);
+    uint8_t *busy = calloc(c->jobs, 1);
+    stc_pollfd_t *fds = calloc(c->jobs * per, sizeof *fds);
+    char err[256];
+    int worst = 0;
+
+    if (!jobs || !busy || !fds) {
+        fprintf(stderr, "starttls-check: out of memory\n");
+        exit(3);
+    }
+    for (j = 0; j < c->jobs; j++)
+        if (stc_check_init(&jobs[j], &px.ops, &c->opt) != STC_OK) {
+            fprintf(stderr, "starttls-check: cannot initialise a check\n");
+            exit(3);
+        }
+    for (;;) {
+        size_t n = 0;
+        uint32_t wait_ms = 60000;
+        /* start domains on free contexts */
+        for (j = 0; j < c->jobs && next < c->ndomains; j++) {
+            char *ace;
+            if (busy[j])
+                continue;
+            ace = to_alabels(c->domains[next], err, sizeof err);
+            if (ace == NULL) {
+                fprintf(stderr, "starttls-check: %s: not a valid domain name (%s)\n",
+                        c->domains[next], err);
+                worst = 3;
+            } else {
+                stc_check_domain_start(&jobs[j], ace, c->nexpect ? c->expect : NULL,
+                                       c->nexpect);
+                free(ace);
+                busy[j] = 1;
+                active++;
+            }
+            next++;
+            j = (size_t)-1; /* rescan: a context may have been skipped */
+        }
+        if (active == 0 && next >= c->ndomains)
+            break;
+        for (j = 0; j < c->jobs; j++) {
+            uint32_t t;
+            if (!busy[j])
+                continue;
+            if (stc_check_step(&jobs[j]) != STC_EAGAIN) {
+                int code = report(c, stc_check_result(&jobs[j]));
+                if (code > worst)
+                    worst = code;
+                busy[j] = 0;
+                active--;
+                wait_ms = 0; /* a context is free: fill it before waiting */
+                continue;
+            }
+            n += stc_check_pollset(&jobs[j], fds + n, c->jobs * per - n, &t);
+            if (t < wait_ms)
+                wait_ms = t;
+        }
+        if (active > 0 && wait_ms > 0)
+            px.ops.wait(px.ops.user, fds, n, wait_ms);
+    }
+    for (j = 0; j < c->jobs; j++)
+        stc_check_free(&jobs[j]);
+    free(jobs);
+    free(busy);
+    free(fds);
+    return worst;
+}
+
+
 int main(int argc, char **argv)
 {
     stc_arena_stats_t st;
     char err[256];
-    size_t cap = (size_t)argc + 16, i, anchors;
+    size_t cap = (size_t)argc + 16, anchors;
     int worst = 0, rc;
 
     stc_options_default(&cl.opt);
     default_ehlo(cl.opt.ehlo, sizeof cl.opt.ehlo);
     cl.arena_kb = 32768;
+    cl.jobs = 1;
     cl.domains = calloc(cap, sizeof *cl.domains);
     if (!cl.domains)
         return 3;
@@ -418,22 +500,9 @@ int main(int argc, char **argv)
         stc_check_run(chk);
         worst = report(&cl, stc_check_result(chk));
     }
-    for (i = 0; i < cl.ndomains; i++) {
-        char *ace = to_alabels(cl.domains[i], err, sizeof err);
-        int code;
-        if (ace == NULL) {
-            fprintf(stderr, "starttls-check: %s: not a valid domain name (%s)\n",
-                    cl.domains[i], err);
-            code = 3;
-        } else {
-            stc_check_domain_start(chk, ace, cl.nexpect ? cl.expect : NULL, cl.nexpect);
-            stc_check_run(chk);
-            code = report(&cl, stc_check_result(chk));
-            free(ace);
-        }
-        if (code > worst)
-            worst = code;
-    }
+    rc = run_domains(&cl);
+    if (rc > worst)
+        worst = rc;
     stc_arena_stats(&st);
     if (cl.stats)
         fprintf(stderr,

@@ -128,7 +128,7 @@ static void tls_alert_after_starttls(void)
     CHECK(a->ehlo & STC_EXT_STARTTLS);
     CHECK(a->ehlo & STC_EXT_PIPELINING);
     CHECK_STR(a->banner, "mx.example.org ESMTP fake");
-    CHECK_EQ(r->status, STC_D_NO_STARTTLS);
+    CHECK_EQ(r->status, STC_D_FAILURE);
     ci = fake_conn_index("192.0.2.25", 25, 0);
     CHECK(ci >= 0);
     CHECK(fake_conn_sent(ci, "EHLO checker.example.net\r\n"));

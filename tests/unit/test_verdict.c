@@ -108,6 +108,18 @@ static void primary_bad_backup_good(void)
     CHECK_EQ(r.status, STC_D_NO_STARTTLS);
     CHECK(strstr(r.message, "mx1.example.org") != NULL);
 
+    /* a failed handshake is a failure of its own, not "no STARTTLS" */
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_TLS_HANDSHAKE);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_FAILURE);
+    CHECK(strstr(r.message, "handshake") != NULL);
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_STARTTLS_REFUSED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_NO_STARTTLS);
+
     start("example.org");
     addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_CERT_EXPIRED);
     addr(host("mx2.example.org", 20), 4, STC_R_REACHED, 0);
@@ -206,6 +218,15 @@ static void domain_level(void)
 
     start("empty.example.org");
     r.mx_kind = STC_MX_IMPLICIT;
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_FAILURE);
+    CHECK(has_finding(STC_F_NO_MAIL_HOSTS));
+
+    /* no MX, and the implicit MX (the domain) has no address either */
+    start("nomail.example.org");
+    r.mx_kind = STC_MX_IMPLICIT;
+    host("nomail.example.org", 0);
+    stc_add_host_finding(&r.host[0], STC_F_HOST_NO_ADDRESS, 0);
     stc_verdict(&r, NULL, 0);
     CHECK_EQ(r.status, STC_D_FAILURE);
     CHECK(has_finding(STC_F_NO_MAIL_HOSTS));
