@@ -38,10 +38,13 @@ FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/fuzz_%)
 FAKE_SRC  := $(wildcard tests/fake/fake_port.c)
 FAKE_OBJ  := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 
+# Board builds beyond the host (each board.mk says what it adds).
+-include boards/lwip-tap/board.mk
+
 .PHONY: all check unit fuzz install clean smoke-nolibc deps demo check-asan
 SERVER    := $(BUILD)/smtp-test-server
 DNSSERVER := $(BUILD)/dns-test-server
-all: $(CLI) $(UNIT_BIN) $(REPLAY_BIN) $(SERVER) $(DNSSERVER)
+all: $(CLI) $(UNIT_BIN) $(REPLAY_BIN) $(SERVER) $(DNSSERVER) $(LWIP_TAP_ALL)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
