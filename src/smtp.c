@@ -225,7 +225,7 @@ static int connect_failure(stc_check_t *c, stc_conn_t *k, int err)
         code = STC_F_CONNECT_ERROR;
         break;
     }
-    return fail(c, k, err, code, err);
+    return fail(c, k, err, code, 0); /* the error is in a->err */
 }
 
 /* start_tls - begin the handshake on the connected socket */
