@@ -40,8 +40,9 @@
  *   addresses was unreachable or rejected.
  * - Hosts are grouped by MX preference. The most-preferred group holding a
  *   reached host decides: the domain's status is the worst status among the
- *   reached hosts of that group; "no STARTTLS" when one of them failed the
- *   STARTTLS check. Less-preferred hosts are reported but do not count (they
+ *   reached hosts of that group; "no STARTTLS" when one of them offers no
+ *   STARTTLS (not advertised, refused, EHLO rejected; a failed handshake is
+ *   a "failure"). Less-preferred hosts are reported but do not count (they
  *   are often spam traps). When a more-preferred group could not be reached
  *   at all, a "success" becomes a "warning" (finding preferred_unreachable).
  * - No group reached: "rejected" when some host rejected us, else
