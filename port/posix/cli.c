@@ -60,7 +60,8 @@ static void usage(FILE *f)
 "\n"
 "Targets:\n"
 "  DOMAIN, -domain D      mail domain(s); UTF-8 names are converted to A-labels\n"
-"  -file F [-column N]    CSV file, domains in column N (0-based, default 0)\n"
+"  -file F [-column N]    CSV file (- = stdin), domains in column N (0-based,\n"
+"                         default 0); a first row without a dot is a header\n"
 "  --host HOST[:PORT]     check one relay (self-check): port 25 or 587 with\n"
 "                         STARTTLS, 465 with implicit TLS; [v6]:port for IPv6\n"
 "  --expect PATTERN       expected MX host (mx.example.org, *.example.org or\n"
@@ -251,7 +252,7 @@ static void read_csv(cli_t *c, const char *path, long col, size_t *cap)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     char *line = NULL;
-    size_t lcap = 0;
+    size_t lcap = 0, row = 0;
     ssize_t n;
 
     if (f == NULL) {
@@ -280,6 +281,8 @@ static void read_csv(cli_t *c, const char *path, long col, size_t *cap)
             *--end = '\0';
         if (*field == '\0')
             continue;
+        if (row++ == 0 && strchr(field, '.') == NULL)
+            continue; /* a header row ("domain") is not a mail domain */
         if (c->ndomains == *cap) {
             *cap *= 2;
             c->domains = realloc(c->domains, *cap * sizeof *c->domains);
