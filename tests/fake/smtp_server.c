@@ -99,6 +99,10 @@
  *   badcode       EHLO reply whose last line changes code:
  *                 250-NAME / 250-PIPELINING / 250-STARTTLS / 251 8BITMIME;
  *                 then as good (in TLS the ordinary reply).
+ *   hello-sslv3   STARTTLS -> 220, answers the ClientHello with a recorded
+ *                 SSLv3 ServerHello + ServerHelloDone, then stalls.
+ *   hello-sslv2   the same with an SSLv2 SERVER-HELLO.
+ *   hello-compress the same with a TLS 1.2 ServerHello choosing DEFLATE.
  *   garbage-tls   STARTTLS -> 220, waits for the ClientHello, sends 64 bytes
  *                 "GARBAGE!" x 8 instead of a ServerHello, then closes.
  *   bogus-record  STARTTLS -> 220, waits for the ClientHello, sends the record
@@ -183,14 +187,23 @@
 enum mode {
     M_GOOD, M_NOSTARTTLS, M_REJECT421, M_REJECT554, M_EHLO_REJECT, M_STARTTLS_454,
     M_SILENT, M_DRIP, M_LONGLINE, M_MANYLINES, M_BADCODE, M_GARBAGE_TLS,
-    M_BOGUS_RECORD, M_RESET_TLS, M_INJECT, M_IMPLICIT, M_ANON, M_COUNT
+    M_BOGUS_RECORD, M_RESET_TLS, M_INJECT, M_IMPLICIT, M_ANON,
+    M_HELLO_SSLV3, M_HELLO_SSLV2, M_HELLO_COMPRESS, M_COUNT
 };
 
 static const char *const mode_names[M_COUNT] = {
     "good", "nostarttls", "reject421", "reject554", "ehlo-reject", "starttls-454",
     "silent", "drip", "longline", "manylines", "badcode", "garbage-tls",
-    "bogus-record", "reset-tls", "inject", "implicit", "anon"
+    "bogus-record", "reset-tls", "inject", "implicit", "anon",
+    "hello-sslv3", "hello-sslv2", "hello-compress"
 };
+
+/* scripted_tls - the modes that answer the ClientHello with fixed bytes */
+static int scripted_tls(int mode)
+{
+    return mode == M_GARBAGE_TLS || mode == M_BOGUS_RECORD || mode == M_RESET_TLS ||
+           mode == M_HELLO_SSLV3 || mode == M_HELLO_SSLV2 || mode == M_HELLO_COMPRESS;
+}
 
 /* I/O results (positive values are byte counts) */
 enum { IO_EOF = 0, IO_ERR = -1, IO_TIMEOUT = -2 };
@@ -903,6 +916,49 @@ static const char *close_reason(int st)
     return "error";
 }
 
+/* Server hellos of protocols no current library serves, written out byte
+ * by byte (the peers of the TLS-depth probes; a modern client must fail).
+ * SSLv3: record 16 03 00, ServerHello version 03 00, 32 random bytes, no
+ * session id, SSL_RSA_WITH_3DES_EDE_CBC_SHA (00 0a), null compression,
+ * then ServerHelloDone. */
+static const unsigned char hello_sslv3[] = {
+    0x16, 0x03, 0x00, 0x00, 0x2e,                   /* handshake record, SSL 3.0, 46 */
+    0x02, 0x00, 0x00, 0x26, 0x03, 0x00,             /* ServerHello, 38, version 3.0 */
+    0x53, 0x53, 0x4c, 0x33, 0x53, 0x53, 0x4c, 0x33, /* random "SSL3..." */
+    0x53, 0x53, 0x4c, 0x33, 0x53, 0x53, 0x4c, 0x33,
+    0x53, 0x53, 0x4c, 0x33, 0x53, 0x53, 0x4c, 0x33,
+    0x53, 0x53, 0x4c, 0x33, 0x53, 0x53, 0x4c, 0x33,
+    0x00,                                           /* session id: none */
+    0x00, 0x0a,                                     /* 3DES-EDE-CBC-SHA */
+    0x00,                                           /* compression: null */
+    0x0e, 0x00, 0x00, 0x00                          /* ServerHelloDone */
+};
+/* SSLv2 SERVER-HELLO (RFC 6101 appendix E): 2-byte header with the high
+ * bit set, type 4, no session hit, X.509 cert type, version 00 02, empty
+ * certificate, one cipher spec (SSL_CK_DES_192_EDE3_CBC_WITH_MD5 07 00 c0),
+ * 16-byte connection id. */
+static const unsigned char hello_sslv2[] = {
+    0x80, 0x1e,                         /* length 30 */
+    0x04, 0x00, 0x01, 0x00, 0x02,       /* SERVER-HELLO, hit 0, X.509, v2 */
+    0x00, 0x00, 0x00, 0x03, 0x00, 0x10, /* cert 0, specs 3, conn id 16 */
+    0x07, 0x00, 0xc0,                   /* DES-192-EDE3-CBC-WITH-MD5 */
+    0x43, 0x4f, 0x4e, 0x4e, 0x45, 0x43, 0x54, 0x49,
+    0x4f, 0x4e, 0x2d, 0x49, 0x44, 0x2d, 0x56, 0x32
+};
+/* TLS 1.2 ServerHello choosing DEFLATE compression (method 1, RFC 3749):
+ * the CRIME precondition. ECDHE-RSA-AES128-GCM-SHA256 (c0 2f). */
+static const unsigned char hello_compress[] = {
+    0x16, 0x03, 0x03, 0x00, 0x2a,                   /* handshake record, TLS 1.2, 42 */
+    0x02, 0x00, 0x00, 0x26, 0x03, 0x03,             /* ServerHello, 38, version 1.2 */
+    0x43, 0x4f, 0x4d, 0x50, 0x43, 0x4f, 0x4d, 0x50, /* random "COMP..." */
+    0x43, 0x4f, 0x4d, 0x50, 0x43, 0x4f, 0x4d, 0x50,
+    0x43, 0x4f, 0x4d, 0x50, 0x43, 0x4f, 0x4d, 0x50,
+    0x43, 0x4f, 0x4d, 0x50, 0x43, 0x4f, 0x4d, 0x50,
+    0x00,                                           /* session id: none */
+    0xc0, 0x2f,                                     /* ECDHE-RSA-AES128-GCM-SHA256 */
+    0x01                                            /* compression: DEFLATE */
+};
+
 /* hostile_after_220 - the modes that misbehave once STARTTLS was accepted */
 static void hostile_after_220(struct conn *c)
 {
@@ -929,6 +985,20 @@ static void hostile_after_220(struct conn *c)
             logev("sent bogus-record bytes=%zu", sizeof record);
         c->why = stall(c);
         break;
+    case M_HELLO_SSLV3:
+    case M_HELLO_SSLV2:
+    case M_HELLO_COMPRESS: {
+        const unsigned char *h = g_cfg.mode == M_HELLO_SSLV3 ? hello_sslv3
+                                 : g_cfg.mode == M_HELLO_SSLV2 ? hello_sslv2
+                                                               : hello_compress;
+        size_t n = g_cfg.mode == M_HELLO_SSLV3 ? sizeof hello_sslv3
+                   : g_cfg.mode == M_HELLO_SSLV2 ? sizeof hello_sslv2
+                                                 : sizeof hello_compress;
+        if (send_all(c, h, n) == 0)
+            logev("sent %s bytes=%zu", mode_names[g_cfg.mode], n);
+        c->why = stall(c);
+        break;
+    }
     case M_RESET_TLS:
         logev("sent reset bytes=0");
         reset_close(c);
@@ -954,7 +1024,7 @@ static int do_starttls(struct conn *c, const char *arg)
         return replyf(c, "502 5.5.1 Error: command not implemented") == 0;
     if (mode == M_STARTTLS_454)
         return replyf(c, "454 4.7.0 TLS not available") == 0;
-    if (mode != M_GARBAGE_TLS && mode != M_BOGUS_RECORD && mode != M_RESET_TLS && !g_ctx)
+    if (!scripted_tls(mode) && !g_ctx)
         return replyf(c, "454 4.7.0 TLS not available: no certificate configured") == 0;
     if (c->inlen) {
         logev("discard plain bytes=%zu", c->inlen);
@@ -966,7 +1036,7 @@ static int do_starttls(struct conn *c, const char *arg)
     } else if (reply(c, ready, sizeof ready - 1) != 0) {
         return 0;
     }
-    if (mode == M_GARBAGE_TLS || mode == M_BOGUS_RECORD || mode == M_RESET_TLS) {
+    if (scripted_tls(mode)) {
         hostile_after_220(c);
         return 0;
     }

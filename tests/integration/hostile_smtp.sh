@@ -85,6 +85,16 @@ start bogus-record && {
     grep -Eq '"code":"(tls_handshake_failed|tls_timeout)"' "$tmp/out.json" && ok \
         || bad "bogus-record: neither handshake failure nor timeout"
 }
+# recorded hellos of SSLv3, SSLv2 and a compressing TLS 1.2: the main
+# handshake must refuse each one (the TLS-depth probes will name them)
+for h in hello-sslv3 hello-sslv2 hello-compress; do
+    start $h && {
+        expect $h 2 4500 -- $T --host 127.0.0.1:$port
+        grep -Eq '"code":"(tls_handshake_failed|tls_timeout)"' "$tmp/out.json" && ok \
+            || bad "$h: the handshake did not fail"
+        grep -q '"version":"TLSv1' "$tmp/out.json" && bad "$h: a handshake completed" || ok
+    }
+done
 start implicit && {
     expect implicit 2 3000 cert_name_mismatch -- $T --host 127.0.0.1:$port --implicit-tls
     grep -q '"implicit_tls":true' "$tmp/out.json" && ok || bad "implicit: not marked"
