@@ -7,6 +7,8 @@
 #   make install PREFIX=/usr/local
 #   BOARD=<dir under boards/> picks the limits header (default linux-host)
 
+.DEFAULT_GOAL := all
+
 BOARD    ?= linux-host
 PREFIX   ?= /usr/local
 BUILD    ?= build

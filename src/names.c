@@ -401,3 +401,54 @@ int stc_name_match_policy(const char *pattern, const char *host)
         return 0;
     return ieq(host + dot + 1, nh - dot - 1, suf, ns);
 }
+
+/* port_parse - 1..65535 from all of s[0..n); 0 when not a port */
+static uint16_t port_parse(const char *s, size_t n)
+{
+    uint32_t v = 0;
+    size_t i;
+    if (n == 0 || n > 5)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10u + (uint32_t)(s[i] - '0');
+    }
+    return v >= 1 && v <= 65535 ? (uint16_t)v : 0;
+}
+
+/* stc_hostport_parse - split "host[:port]", "[v6]:port" or a bare IPv6 */
+int stc_hostport_parse(const char *spec, char *host, size_t cap, uint16_t *port)
+{
+    const char *colon = strchr(spec, ':'), *hs = spec;
+    size_t hn = strlen(spec);
+    uint16_t pv = 0;
+
+    if (spec[0] == '[') {
+        const char *rb = strchr(spec, ']');
+        if (rb == NULL)
+            return STC_EINVAL;
+        hs = spec + 1;
+        hn = (size_t)(rb - hs);
+        if (rb[1] == ':') {
+            pv = port_parse(rb + 2, strlen(rb + 2));
+            if (pv == 0)
+                return STC_EINVAL;
+        } else if (rb[1] != '\0') {
+            return STC_EINVAL;
+        }
+    } else if (colon && strchr(colon + 1, ':') == NULL) {
+        /* exactly one colon: host:port (two or more: a bare IPv6 literal) */
+        hn = (size_t)(colon - spec);
+        pv = port_parse(colon + 1, strlen(colon + 1));
+        if (pv == 0)
+            return STC_EINVAL;
+    }
+    if (hn == 0 || hn >= cap)
+        return STC_EINVAL;
+    memcpy(host, hs, hn);
+    host[hn] = '\0';
+    if (pv)
+        *port = pv;
+    return STC_OK;
+}

@@ -427,6 +427,12 @@ const char *stc_tls_version_text(uint16_t v);   /* "TLSv1.3", ... */
 /* Presentation form of an address; buf needs 46 bytes. */
 const char *stc_ip_text(const stc_ip_t *ip, char *buf, size_t cap);
 
+/* Split a relay spec: "host", "host:port", "[v6]:port" or a bare IPv6
+ * literal into host (cap bytes) and *port (left as it was when the spec has
+ * none). STC_OK, or STC_EINVAL for an empty host, a bad or zero port, an
+ * unclosed bracket or a host that does not fit. */
+int stc_hostport_parse(const char *spec, char *host, size_t cap, uint16_t *port);
+
 /* Output sink: returns 0, or non-zero to stop. */
 typedef int (*stc_write_fn)(void *ctx, const char *p, size_t n);
 

@@ -325,36 +325,6 @@ static int write_stdout(void *ctx, const char *p, size_t n)
     return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
-/* split_host - "host", "host:port", "[v6]:port" or bare IPv6 */
-static void split_host(const char *spec, char *host, size_t cap, long *port)
-{
-    const char *colon = strrchr(spec, ':');
-    *port = -1;
-    if (spec[0] == '[') {
-        const char *rb = strchr(spec, ']');
-        if (!rb || (size_t)(rb - spec - 1) >= cap)
-            die_usage("bad --host", spec);
-        memcpy(host, spec + 1, (size_t)(rb - spec - 1));
-        host[rb - spec - 1] = '\0';
-        if (rb[1] == ':')
-            *port = num("--host port", rb + 2, 1, 65535);
-        else if (rb[1])
-            die_usage("bad --host", spec);
-        return;
-    }
-    if (colon && strchr(spec, ':') == colon) { /* exactly one colon: host:port */
-        if ((size_t)(colon - spec) >= cap)
-            die_usage("bad --host", spec);
-        memcpy(host, spec, (size_t)(colon - spec));
-        host[colon - spec] = '\0';
-        *port = num("--host port", colon + 1, 1, 65535);
-        return;
-    }
-    if (strlen(spec) >= cap)
-        die_usage("bad --host", spec);
-    strcpy(host, spec);
-}
-
 /* report - print one result; returns its exit code */
 static int report(const cli_t *c, const stc_domain_result_t *r)
 {
@@ -494,12 +464,11 @@ int main(int argc, char **argv)
     }
 
     if (cl.host) {
-        char host[300];
-        long port;
-        split_host(cl.host, host, sizeof host, &port);
-        if (port < 0)
-            port = cl.port_given ? cl.opt.port : 25;
-        stc_check_host_start(chk, host, (uint16_t)port, cl.implicit_tls || port == 465);
+        char host[STC_NAME_MAX + 1];
+        uint16_t port = cl.port_given ? cl.opt.port : 25;
+        if (stc_hostport_parse(cl.host, host, sizeof host, &port) != STC_OK)
+            die_usage("--host wants HOST, HOST:PORT or [IPv6]:PORT", cl.host);
+        stc_check_host_start(chk, host, port, cl.implicit_tls || port == 465);
         stc_check_run(chk);
         worst = report(&cl, stc_check_result(chk));
     }

@@ -466,9 +466,52 @@ static void test_match_policy(void)
     }
 }
 
+/* test_hostport - relay specs for --host */
+static void test_hostport(void)
+{
+    char h[64];
+    uint16_t port;
+
+    port = 25;
+    CHECK_EQ(stc_hostport_parse("mx.example.org", h, sizeof h, &port), STC_OK);
+    CHECK_STR(h, "mx.example.org");
+    CHECK_EQ(port, 25);
+    CHECK_EQ(stc_hostport_parse("mx.example.org:587", h, sizeof h, &port), STC_OK);
+    CHECK_STR(h, "mx.example.org");
+    CHECK_EQ(port, 587);
+    port = 25;
+    CHECK_EQ(stc_hostport_parse("192.0.2.1:465", h, sizeof h, &port), STC_OK);
+    CHECK_STR(h, "192.0.2.1");
+    CHECK_EQ(port, 465);
+    port = 25;
+    CHECK_EQ(stc_hostport_parse("2001:db8::1", h, sizeof h, &port), STC_OK);
+    CHECK_STR(h, "2001:db8::1"); /* a bare IPv6 literal keeps its colons */
+    CHECK_EQ(port, 25);
+    CHECK_EQ(stc_hostport_parse("[2001:db8::1]:587", h, sizeof h, &port), STC_OK);
+    CHECK_STR(h, "2001:db8::1");
+    CHECK_EQ(port, 587);
+    port = 25;
+    CHECK_EQ(stc_hostport_parse("[::1]", h, sizeof h, &port), STC_OK);
+    CHECK_STR(h, "::1");
+    CHECK_EQ(port, 25);
+    /* malformed: no change to port */
+    CHECK_EQ(stc_hostport_parse("[::1", h, sizeof h, &port), STC_EINVAL);
+    CHECK_EQ(stc_hostport_parse("[::1]x", h, sizeof h, &port), STC_EINVAL);
+    CHECK_EQ(stc_hostport_parse("[::1]:", h, sizeof h, &port), STC_EINVAL);
+    CHECK_EQ(stc_hostport_parse("mx:0", h, sizeof h, &port), STC_EINVAL);
+    CHECK_EQ(stc_hostport_parse("mx:65536", h, sizeof h, &port), STC_EINVAL);
+    CHECK_EQ(stc_hostport_parse("mx:25x", h, sizeof h, &port), STC_EINVAL);
+    CHECK_EQ(stc_hostport_parse(":25", h, sizeof h, &port), STC_EINVAL);
+    CHECK_EQ(stc_hostport_parse("", h, sizeof h, &port), STC_EINVAL);
+    CHECK_EQ(stc_hostport_parse("[]:25", h, sizeof h, &port), STC_EINVAL);
+    CHECK_EQ(stc_hostport_parse("a-very-long-host-name.example.org:25", h, 8, &port), STC_EINVAL);
+    CHECK_EQ(port, 25);
+}
+
 int main(void)
 {
     unit_name = "names";
+    RUN(test_hostport);
     RUN(test_name_check);
     RUN(test_ip4);
     RUN(test_ip6_parse);
