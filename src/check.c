@@ -201,6 +201,16 @@ static unsigned dns_failure_code(int err, uint8_t rcode)
     return STC_F_DNS_ERROR;
 }
 
+/* name_after - 1 when a sorts after b (ASCII; names are lower-case) */
+static int name_after(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return (unsigned char)*a > (unsigned char)*b;
+}
+
 typedef struct mx_collect {
     stc_check_t *c;
     unsigned nullmx, bad;
@@ -227,8 +237,11 @@ static int on_mx(void *ctx, const stc_dns_resp_t *resp, const stc_dns_rr_t *rr)
     for (i = 0; i < r->nhosts; i++)
         if (stc_name_eq(r->host[i].name, name))
             return 0; /* the same host twice: keep the first (lowest pref seen) */
+    /* by preference, then by name: resolvers rotate equal-preference
+     * records, and the report should not change with them */
     pos = r->nhosts;
-    while (pos > 0 && r->host[pos - 1].pref > pref)
+    while (pos > 0 && (r->host[pos - 1].pref > pref ||
+                       (r->host[pos - 1].pref == pref && name_after(r->host[pos - 1].name, name))))
         pos--;
     if (pos >= STC_MAX_MX) {
         stc_add_domain_finding(r, STC_F_MX_TRUNCATED, STC_MAX_MX);
@@ -359,12 +372,16 @@ static void host_looked(stc_check_t *c, uint8_t hi)
     uint8_t i, j;
 
     hs->looked = 1;
+#if STC_MAX_ADDRS > 1 /* (with one slot GCC's -Warray-bounds sees addr[1]) */
     for (i = 1; i < h->naddr; i++) /* insertion sort: at most STC_MAX_ADDRS */
         for (j = i; j > 0 && ip_cmp(&h->addr[j - 1].ip, &h->addr[j].ip) > 0; j--) {
             stc_addr_result_t t = h->addr[j];
             h->addr[j] = h->addr[j - 1];
             h->addr[j - 1] = t;
         }
+#else
+    (void)i, (void)j, (void)ip_cmp;
+#endif
     if (h->naddr > 0)
         return;
     if (hs->err != 0 || (hs->rcode != 0 && hs->rcode != STC_RCODE_NXDOMAIN))

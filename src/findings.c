@@ -118,6 +118,8 @@ static const stc_finding_info_t table[STC_F_COUNT] = {
         ADVICE("This is the checker's limit, not the server's fault: give the arena more memory or check fewer hosts at once.")},
     [STC_F_INTERNAL] = {"internal_error", D, STC_ERROR, "The checker hit an internal error",
         ADVICE("Report this with the command line and output.")},
+    [STC_F_NOTHING_TESTABLE] = {"nothing_testable", D, STC_ERROR, "No MX address can be tried from this network",
+        ADVICE("Every address is of a family this network cannot reach (e.g. IPv6 only); run the check from a network that has it.")},
 };
 
 /* stc_finding_info - table entry of a finding code */

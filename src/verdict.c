@@ -275,13 +275,23 @@ void stc_verdict(stc_domain_result_t *r, const char *const *patterns, size_t npa
     }
 
     if (!decided) {
-        int rejected = 0;
-        for (h = 0; h < r->nhosts; h++)
+        int rejected = 0, untested = 1;
+        for (h = 0; h < r->nhosts; h++) {
             if (r->host[h].reach == STC_R_REJECTED)
                 rejected = 1;
+            if (r->host[h].reach != STC_R_UNTESTED)
+                untested = 0;
+        }
         for (h = 0; h < r->nhosts; h++)
             if (r->host[h].pref == r->host[0].pref)
                 r->host[h].preferred = 1;
+        if (untested) {
+            /* nothing was tried: no verdict on the domain is possible */
+            stc_add_domain_finding(r, STC_F_NOTHING_TESTABLE, 0);
+            r->status = STC_D_ERROR;
+            say(r, r->domain, stc_finding_info(STC_F_NOTHING_TESTABLE)->title);
+            return;
+        }
         r->status = rejected ? STC_D_REJECTED : STC_D_COULD_NOT_CONNECT;
         say(r, r->host[0].name, rejected ? stc_finding_info(STC_F_REJECTED)->title
                                          : first_addr_title(&r->host[0]));

@@ -45,8 +45,10 @@
  *   a "failure"). Less-preferred hosts are reported but do not count (they
  *   are often spam traps). When a more-preferred group could not be reached
  *   at all, a "success" becomes a "warning" (finding preferred_unreachable).
- * - No group reached: "rejected" when some host rejected us, else
- *   "could not connect".
+ * - No group reached: "rejected" when some host rejected us; "error" when
+ *   no address at all could be tried from here (e.g. IPv6-only MX hosts on
+ *   an IPv4-only network: that says nothing about the domain); else
+ *   "could not connect". Hosts of equal preference are listed by name.
  * - Expected MX patterns given and some MX host matches none: "bad hostname".
  * - Null MX (RFC 7505): "accepts no mail". DNS failure of the MX lookup
  *   (NXDOMAIN, SERVFAIL, timeout): "error", with the reason as a finding.
@@ -162,6 +164,8 @@ typedef enum stc_finding_code {
     /* ours */
     STC_F_OUT_OF_MEMORY,
     STC_F_INTERNAL,
+    /* domain (appended) */
+    STC_F_NOTHING_TESTABLE,
     STC_F_COUNT
 } stc_finding_code_t;
 

@@ -885,7 +885,12 @@ do_up() {
     nsx ip tuntap add dev "$TAP_DEV" mode tap
     nsx ip addr add "$TAP4/24" dev "$TAP_DEV"
     nsx ip -6 addr add "$TAP6/64" dev "$TAP_DEV" nodad
-    nsx ip link set "$TAP_DEV" up
+    # MTU 578: Debian's liblwip 2.1.3 overruns its heap on received frames over
+    # 592 bytes (PBUF_POOL elements of 592 data bytes, filled up to 1536), so
+    # starttls-check-lwip refuses a larger tap MTU (boards/lwip-tap/README.md).
+    # Side effect: Linux disables IPv6 on a link below 1280 bytes, so the IPv6
+    # address just added is dropped again and the tap carries IPv4 only.
+    nsx ip link set "$TAP_DEV" mtu 578 up
     if [ -d /etc/netns ]; then echo 0 >"$RUN/state/etcnetns.created"; else echo 1 >"$RUN/state/etcnetns.created"; fi
     mkdir -p "/etc/netns/$NS"
     printf 'nameserver %s\noptions trust-ad\n' "$RESOLVER4" >"/etc/netns/$NS/resolv.conf"
@@ -927,9 +932,10 @@ do_up() {
 
 # ---------------------------------------------------------------- status
 do_status() {
-    local ino pid
+    local ino pid up=0
     if ! ns_exists; then
         echo "namespace $NS: absent"
+        up=1
     else
         echo "namespace $NS: present"
     fi
@@ -940,6 +946,7 @@ do_status() {
             echo "$p: running, pid $pid"
         else
             echo "$p: not running"
+            up=1
         fi
     done
     if [ -n "$ino" ]; then
@@ -955,7 +962,8 @@ do_status() {
         nsx ss -Hltnu | awk '{printf "  %s %s\n", $1, $5}' | sort -u
     fi
     [ -f "$RUN/lab.env" ] && echo "env: $RUN/lab.env"
-    return 0
+    # exit status: 0 only when the whole lab is up, so scripts can ask
+    return $up
 }
 
 do_exec() {

@@ -430,6 +430,25 @@ static void cname_and_families(void)
     CHECK_EQ(r->host[0].findings[0].code, STC_F_SOME_ADDRS_FAIL);
 }
 
+static void mx_order(void)
+{
+    const stc_domain_result_t *r;
+    /* by preference, then by name, whatever order the resolver gives */
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("example.org", FAKE_MX, "10 mxb.example.org");
+    fake_dns_add("example.org", FAKE_MX, "10 mxa.example.org");
+    fake_dns_add("example.org", FAKE_MX, "5 mxz.example.org");
+    fake_dns_add("example.org", FAKE_MX, "20 mxa.example.org"); /* same host again */
+    r = run("example.org");
+    CHECK_EQ(r->nhosts, 3);
+    CHECK_EQ(r->mx_total, 4);
+    CHECK_STR(r->host[0].name, "mxz.example.org");
+    CHECK_STR(r->host[1].name, "mxa.example.org");
+    CHECK_STR(r->host[2].name, "mxb.example.org");
+    CHECK_EQ(r->host[1].pref, 10);
+}
+
 static void one_byte_at_a_time(void)
 {
     const stc_domain_result_t *r;
@@ -488,6 +507,7 @@ int main(void)
     RUN(dns_outcomes);
     RUN(dns_transport);
     RUN(cname_and_families);
+    RUN(mx_order);
     RUN(one_byte_at_a_time);
     RUN(relay);
     stc_deinit();

@@ -149,13 +149,21 @@ static void one_family_fails(void)
     stc_verdict(&r, NULL, 0);
     CHECK_EQ(r.status, STC_D_SUCCESS);
 
-    /* only IPv6 and it cannot be tested: could not connect */
+    /* only IPv6 and it cannot be tested from here: no verdict (error) */
     start("example.org");
     h = host("mx.example.org", 10);
     addr(h, 6, STC_R_UNTESTED, STC_F_FAMILY_UNTESTED);
     stc_verdict(&r, NULL, 0);
-    CHECK_EQ(r.status, STC_D_COULD_NOT_CONNECT);
+    CHECK_EQ(r.status, STC_D_ERROR);
+    CHECK(has_finding(STC_F_NOTHING_TESTABLE));
     CHECK_EQ(h->reach, STC_R_UNTESTED);
+
+    /* ... but one untestable host beside a dead one: could not connect */
+    start("example.org");
+    addr(host("mx1.example.org", 10), 6, STC_R_UNTESTED, STC_F_FAMILY_UNTESTED);
+    addr(host("mx2.example.org", 20), 4, STC_R_UNREACHABLE, STC_F_CONNECT_REFUSED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_COULD_NOT_CONNECT);
 }
 
 static void nothing_reached(void)
