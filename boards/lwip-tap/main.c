@@ -285,37 +285,6 @@ static void parse_cidr(const char *s, ip4_addr_t *ip, ip4_addr_t *mask)
     ip4_addr_set_u32(mask, htonl(m));
 }
 
-/* split_host - "host", "host:port", "[v6]:port" or bare IPv6 */
-static void split_host(const char *spec, char *host, size_t cap, long *port)
-{
-    const char *colon = strrchr(spec, ':');
-
-    *port = 25;
-    if (spec[0] == '[') {
-        const char *rb = strchr(spec, ']');
-        if (!rb || (size_t)(rb - spec - 1) >= cap)
-            die("bad --host", spec);
-        memcpy(host, spec + 1, (size_t)(rb - spec - 1));
-        host[rb - spec - 1] = '\0';
-        if (rb[1] == ':')
-            *port = num("--host port", rb + 2, 1, 65535);
-        else if (rb[1])
-            die("bad --host", spec);
-        return;
-    }
-    if (colon && strchr(spec, ':') == colon) { /* one colon: host:port */
-        if ((size_t)(colon - spec) >= cap)
-            die("bad --host", spec);
-        memcpy(host, spec, (size_t)(colon - spec));
-        host[colon - spec] = '\0';
-        *port = num("--host port", colon + 1, 1, 65535);
-        return;
-    }
-    if (strlen(spec) >= cap)
-        die("bad --host", spec);
-    strcpy(host, spec);
-}
-
 /* ---- board services for the port ------------------------------------------------ */
 
 /* board_time - the "RTC": the host's wall clock */
@@ -570,10 +539,11 @@ int main(int argc, char **argv)
         die("cannot initialise the check", NULL);
 
     if (o.host) {
-        char host[300];
-        long port;
-        split_host(o.host, host, sizeof host, &port);
-        stc_check_host_start(&chk, host, (uint16_t)port, port == 465);
+        char host[STC_NAME_MAX + 1];
+        uint16_t port = 25;
+        if (stc_hostport_parse(o.host, host, sizeof host, &port) != STC_OK)
+            die("--host wants HOST, HOST:PORT or [IPv6]:PORT", o.host);
+        stc_check_host_start(&chk, host, port, port == 465);
         stc_check_run(&chk);
         worst = report(&o, stc_check_result(&chk));
     }
