@@ -5,18 +5,8 @@
 # build/dns-test-server on 127.0.83.3:53 (root), SMTP from smtp-test-server.
 set -u
 cd "$(dirname "$0")/../.."
-build=${BUILD:-build}
-cli=$build/starttls-check
-dns=${DNS_TEST_SERVER:-$build/dns-test-server}
-srv=${SMTP_TEST_SERVER:-$build/smtp-test-server}
+. tests/integration/lib.sh cli-args
 res=127.0.83.3
-pass=0 fail=0
-tmp=$(mktemp -d)
-pids=""
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # want NAME CODE PATTERN -- ARGS : exit code and a pattern in stdout+stderr
 want() {
@@ -38,26 +28,21 @@ want bad-file 3 'cannot read' -- -file /nonexistent/domains.csv
 want bad-ca 3 'ca' -- --ca-file /nonexistent/ca.pem example.org
 want bad-resolver 3 'not an IP address' -- --resolver not-an-ip example.org
 want bad-idna 3 'not a valid domain name' -- --resolver 127.0.0.1 $'\xff\xfe.example'
-want bad-host 3 'bad --host|wants a number' -- --host '[::1' --resolver 127.0.0.1
+want bad-host 3 '--host wants HOST' -- --host '[::1' --resolver 127.0.0.1
 # an invalid name never reaches DNS: the result says why
 want invalid-name 3 '"code":"invalid_domain"' -- --json --resolver 127.0.0.1 'bad..name'
 
 if [ "$(id -u)" -eq 0 ]; then
-    "$srv" --port 0 --mode nostarttls --max-seconds 120 >"$tmp/smtp.out" 2>&1 &
-    pids="$pids $!"
-    for _ in $(seq 1 50); do
-        sport=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/smtp.out"); [ -n "$sport" ] && break; sleep 0.1
-    done
+    spawn "$tmp/smtp.out" "$srv" --port 0 --mode nostarttls --max-seconds 120
+    sport=$port
     cat >"$tmp/zone" <<'ZONE'
 xn--bcher-kva.test MX 10 mx.xn--bcher-kva.test
 mx.xn--bcher-kva.test A 127.0.0.1
 plain.test MX 10 mx.plain.test
 mx.plain.test A 127.0.0.1
 ZONE
-    "$dns" --addr $res --port 53 --zone "$tmp/zone" --max-seconds 120 --log "$tmp/dns.log" \
-        >"$tmp/dns.out" 2>&1 &
-    pids="$pids $!"
-    for _ in $(seq 1 50); do grep -q '^port' "$tmp/dns.out" && break; sleep 0.1; done
+    spawn "$tmp/dns.out" "$dns" --addr $res --port 53 --zone "$tmp/zone" --max-seconds 120 \
+        --log "$tmp/dns.log"
     common="--resolver $res --port $sport --timeout 3"
     # UTF-8 in, A-labels on the wire and in the report (UTS #46)
     want idna 2 '"domain":"xn--bcher-kva.test"' -- --json $common 'Bücher.test'
@@ -74,5 +59,4 @@ ZONE
 else
     echo "not root: the DNS-backed cases need port 53"; bad "skipped DNS-backed cases"
 fi
-echo "cli-args: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

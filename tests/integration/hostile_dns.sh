@@ -5,18 +5,9 @@
 # deadline bound with a clear outcome, never a crash or a hang.
 set -u
 cd "$(dirname "$0")/../.."
-build=${BUILD:-build}
-cli=$build/starttls-check
-dns=${DNS_TEST_SERVER:-$build/dns-test-server}
-srv=${SMTP_TEST_SERVER:-$build/smtp-test-server}
+. tests/integration/lib.sh hostile-dns
 res=127.0.83.1
-pass=0 fail=0
-tmp=$(mktemp -d)
-pids="" dpid=""
-cleanup() { for p in $pids $dpid; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+dpid=""
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "hostile_dns needs root to bind port 53 on $res"
@@ -26,12 +17,8 @@ fi
 
 # An SMTP server without STARTTLS stands behind every MX: the DNS part is
 # what is tested; reaching it proves the answer was understood.
-"$srv" --port 0 --mode nostarttls --max-seconds 300 >"$tmp/smtp.out" 2>&1 &
-pids="$!"
-for _ in $(seq 1 50); do
-    sport=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/smtp.out"); [ -n "$sport" ] && break; sleep 0.1
-done
-[ -n "$sport" ] || { echo "hostile-dns: 0 passed, 1 failed (smtp server)"; exit 1; }
+spawn "$tmp/smtp.out" "$srv" --port 0 --mode nostarttls --max-seconds 300 || { finish; exit 1; }
+sport=$port
 
 cat >"$tmp/zone" <<ZONE
 example.test MX 10 mx.example.test
@@ -42,12 +29,12 @@ ZONE
 
 # dns MODE... : (re)start the DNS server in a mode
 dnsstart() {
-    [ -n "$dpid" ] && { kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null; }
-    "$dns" --addr "$res" --port 53 --zone "$tmp/zone" --max-seconds 120 --log "$tmp/dns.log" \
-        "$@" >"$tmp/dns.out" 2>"$tmp/dns.err" &
-    dpid=$!
-    for _ in $(seq 1 50); do grep -q '^port' "$tmp/dns.out" && return 0; sleep 0.1; done
-    bad "dns server ($*) did not start: $(cat "$tmp/dns.err")"; return 1
+    [ -n "$dpid" ] && stop "$dpid"
+    spawn "$tmp/dns.out" "$dns" --addr "$res" --port 53 --zone "$tmp/zone" --max-seconds 120 \
+        --log "$tmp/dns.log" "$@"
+    local rc=$?
+    dpid=$last_pid
+    return $rc
 }
 
 # expect NAME DOMAIN WANT_EXIT MAX_MS PATTERN... : run the CLI, assert
@@ -99,5 +86,4 @@ dnsstart --mode oversized --only mx.example.test && \
     expect oversized example.test 2 3000 '"code":"addrs_truncated"'
 dnsstart --mode slow=1000 && expect slow-1s example.test 2 4000 "$REACHED"
 
-echo "hostile-dns: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,34 +5,14 @@
 # or a hang.
 set -u
 cd "$(dirname "$0")/../.."
-build=${BUILD:-build}
-cli=$build/starttls-check
-srv=${SMTP_TEST_SERVER:-$build/smtp-test-server}
-certs=tests/vectors/certs
-pass=0 fail=0
-tmp=$(mktemp -d)
-pids=""
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+. tests/integration/lib.sh hostile-smtp
 cat "$certs/good.pem" "$certs/int.pem" >"$tmp/chain.pem"
-
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # start MODE [extra server flags] - start a server, set $port
 start() {
     local mode=$1; shift
-    "$srv" --port 0 --mode "$mode" --name mx.example.test --cert "$tmp/chain.pem" \
-        --key "$certs/leaf.key" --max-seconds 120 "$@" >"$tmp/srv.out" 2>"$tmp/srv.err" &
-    pids="$pids $!"
-    port=""
-    for _ in $(seq 1 50); do
-        port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/srv.out")
-        [ -n "$port" ] && return 0
-        sleep 0.1
-    done
-    bad "$mode: server did not start: $(cat "$tmp/srv.err")"
-    return 1
+    spawn "$tmp/srv.out" "$srv" --port 0 --mode "$mode" --name mx.example.test \
+        --cert "$tmp/chain.pem" --key "$certs/leaf.key" --max-seconds 120 "$@"
 }
 
 # expect NAME WANT_EXIT MAX_MS CODE... -- CLI args : run and assert
@@ -102,5 +82,4 @@ start implicit && {
 # nothing listening: refused at once
 expect refused 2 3000 connect_refused -- $T --host 127.0.0.1:1
 
-echo "hostile-smtp: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,30 +5,16 @@
 # no definite leaks. Deadlines are scaled (STC_TIME_SCALE) for the slow run.
 set -u
 cd "$(dirname "$0")/../.."
-build=${BUILD:-build}
-cli=$build/starttls-check
-srv=${SMTP_TEST_SERVER:-$build/smtp-test-server}
-dns=${DNS_TEST_SERVER:-$build/dns-test-server}
-certs=tests/vectors/certs
-pass=0 fail=0
-tmp=$(mktemp -d)
-pids=""
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/integration/lib.sh valgrind
 command -v valgrind >/dev/null || { echo "valgrind missing"; echo "valgrind: 0 passed, 1 failed"; exit 1; }
 
 # serve NAME CERT KEY [flags] - start a good STARTTLS server, set $port
 serve() {
-    local out=$tmp/$1.out; shift
-    cat "$1" "$certs/int.pem" >"$tmp/chain.pem"
-    "$srv" --port 0 --mode good --name mx.example.test --cert "$tmp/chain.pem" --key "$2" \
-        --max-seconds 300 "${@:3}" >"$out" 2>&1 &
-    pids="$pids $!"
-    port=""
-    for _ in $(seq 1 50); do port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$out"); [ -n "$port" ] && return 0; sleep 0.1; done
-    bad "server did not start"; return 1
+    local name=$1 cert=$2 key=$3
+    shift 3
+    cat "$cert" "$certs/int.pem" >"$tmp/$name.pem"
+    spawn "$tmp/$name.out" "$srv" --port 0 --mode good --name mx.example.test \
+        --cert "$tmp/$name.pem" --key "$key" --max-seconds 300 "$@"
 }
 
 # vg NAME ARGS... - run the CLI under memcheck; assert no errors
@@ -47,13 +33,11 @@ serve rsa "$certs/good.pem" "$certs/leaf.key" && vg rsa --host 127.0.0.1:$port
 serve ecdsa "$certs/ecdsa.pem" "$certs/ecdsa.key" --max-version 1.2 && vg ecdsa --json --host 127.0.0.1:$port
 
 if [ "$(id -u)" -eq 0 ]; then
-    "$dns" --addr 127.0.83.2 --port 53 --max-seconds 300 \
-        --record "example.test MX 10 mx.example.test" --record "mx.example.test A 127.0.0.1" \
-        >"$tmp/dns.out" 2>&1 &
-    pids="$pids $!"
-    sleep 0.3
+    sport=$port
+    spawn "$tmp/dns.out" "$dns" --addr 127.0.83.2 --port 53 --max-seconds 300 \
+        --record "example.test MX 10 mx.example.test" --record "mx.example.test A 127.0.0.1"
+    port=$sport
     vg domain --resolver 127.0.83.2 --port "$port" example.test
     grep -q "mx.example.test" "$tmp/domain.out" && ok || bad "domain: no MX host in the report"
 fi
-echo "valgrind: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
