@@ -372,6 +372,7 @@ static void host_looked(stc_check_t *c, uint8_t hi)
     uint8_t i, j;
 
     hs->looked = 1;
+    h->dnssec = (uint8_t)!hs->insecure;
 #if STC_MAX_ADDRS > 1 /* (with one slot GCC's -Warray-bounds sees addr[1]) */
     for (i = 1; i < h->naddr; i++) /* insertion sort: at most STC_MAX_ADDRS */
         for (j = i; j > 0 && ip_cmp(&h->addr[j - 1].ip, &h->addr[j].ip) > 0; j--) {
@@ -400,6 +401,10 @@ static void handle_addr(stc_check_t *c, stc_dnsq_t *q, int err)
     char target[STC_NAME_MAX + 1];
     int n;
 
+    /* DANE (RFC 7672 2.2.2) will need to know whether the addresses are
+     * DNSSEC-validated: every answer of the host must carry AD */
+    if (err != STC_OK || !q->ad)
+        hs->insecure = 1;
     if (err != STC_OK) {
         hs->err = (int8_t)err;
     } else if (q->rcode != STC_RCODE_NOERROR) {

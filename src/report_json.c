@@ -227,6 +227,7 @@ static void host_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_host_
     kv_str(o, &ff, "status_text", stc_status_text(h->status));
     kv_str(o, &ff, "reach", stc_reach_text(h->reach));
     kv_bool(o, &ff, "preferred", h->preferred);
+    kv_bool(o, &ff, "dnssec", h->dnssec);
     checks(o, &ff, reached, n);
     findings(o, &ff, h->findings, h->nfindings, h->dropped);
     key(o, &ff, "addresses");

@@ -256,6 +256,7 @@ typedef struct stc_host_result {
     uint8_t reach;    /* stc_reach_t of the host as a whole */
     int8_t status;    /* stc_status_t over reached addresses, -1 = none */
     uint8_t preferred; /* 1 when this host's group decided the domain */
+    uint8_t dnssec;   /* every A/AAAA answer for it carried the AD bit */
     uint8_t nfindings, dropped;
     stc_finding_t findings[4];
     stc_addr_result_t addr[STC_MAX_ADDRS];
@@ -355,6 +356,7 @@ typedef struct stc_hstate {
     int8_t err;       /* worst lookup error (stc_err_t), 0 none */
     uint8_t rcode;    /* a non-zero RCODE seen, 0 none */
     uint8_t nxdomain; /* both answers were NXDOMAIN */
+    uint8_t insecure; /* some A/AAAA answer lacked the AD bit (or failed) */
 } stc_hstate_t;
 
 typedef struct stc_check {

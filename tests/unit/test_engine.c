@@ -391,6 +391,15 @@ static void dns_transport(void)
     fake_dns_rule("example.org", FAKE_MX, &rule);
     r = run("example.org");
     CHECK_EQ(r->mx_secure, 1);
+    CHECK_EQ(r->host[0].dnssec, 0); /* its A/AAAA answers had no AD */
+
+    /* every answer validated: the host's addresses are secure */
+    base();
+    peer("192.0.2.25", script_nostarttls, FAKE_NSTEPS(script_nostarttls));
+    fake_dns_rule(NULL, 0, &rule);
+    r = run("example.org");
+    CHECK_EQ(r->mx_secure, 1);
+    CHECK_EQ(r->host[0].dnssec, 1);
 }
 
 static void cname_and_families(void)
