@@ -5,7 +5,7 @@
 # build/dns-test-server on 127.0.83.3:53 (root), SMTP from smtp-test-server.
 set -u
 cd "$(dirname "$0")/../.."
-. tests/integration/lib.sh cli-args
+. tests/integration/common.inc cli-args
 res=127.0.83.3
 
 # want NAME CODE PATTERN -- ARGS : exit code and a pattern in stdout+stderr

@@ -5,7 +5,7 @@
 # deadline bound with a clear outcome, never a crash or a hang.
 set -u
 cd "$(dirname "$0")/../.."
-. tests/integration/lib.sh hostile-dns
+. tests/integration/common.inc hostile-dns
 res=127.0.83.1
 dpid=""
 

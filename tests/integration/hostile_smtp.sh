@@ -5,7 +5,7 @@
 # or a hang.
 set -u
 cd "$(dirname "$0")/../.."
-. tests/integration/lib.sh hostile-smtp
+. tests/integration/common.inc hostile-smtp
 cat "$certs/good.pem" "$certs/int.pem" >"$tmp/chain.pem"
 
 # start MODE [extra server flags] - start a server, set $port

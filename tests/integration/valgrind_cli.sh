@@ -5,7 +5,7 @@
 # no definite leaks. Deadlines are scaled (STC_TIME_SCALE) for the slow run.
 set -u
 cd "$(dirname "$0")/../.."
-. tests/integration/lib.sh valgrind
+. tests/integration/common.inc valgrind
 command -v valgrind >/dev/null || { echo "valgrind missing"; echo "valgrind: 0 passed, 1 failed"; exit 1; }
 
 # serve NAME CERT KEY [flags] - start a good STARTTLS server, set $port
