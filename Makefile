@@ -42,6 +42,7 @@ FAKE_OBJ  := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 
 # Board builds beyond the host (each board.mk says what it adds).
 -include boards/lwip-tap/board.mk
+-include boards/cortex-m4/board.mk
 
 .PHONY: all check unit fuzz install clean smoke-nolibc deps demo check-asan
 SERVER    := $(BUILD)/smtp-test-server
@@ -100,6 +101,9 @@ check-asan:
 
 deps:
 	sh tests/install_deps.sh
+
+bench-mem: all
+	@sh tests/bench/bench_mem.sh $(BUILD)
 
 demo: $(CLI)
 	sh tests/lab/demo.sh $(BUILD)

@@ -18,8 +18,8 @@
  * Statistics count whole blocks (headers and rounding included): that is
  * what the buffer must hold.
  */
-#include <wolfssl/options.h>
-#include <wolfssl/wolfcrypt/settings.h>
+#include "wolf.h"
+
 #include <wolfssl/wolfcrypt/memory.h>
 
 #include "stc_int.h"

@@ -32,8 +32,8 @@
  * Everything wolfSSL allocates here comes from the arena; running out is
  * STC_ENOMEM (never a finding against the peer).
  */
-#include <wolfssl/options.h>
-#include <wolfssl/wolfcrypt/settings.h>
+#include "wolf.h"
+
 #include <wolfssl/wolfcrypt/types.h>
 #include <wolfssl/wolfcrypt/asn.h>
 #include <wolfssl/wolfcrypt/asn_public.h>

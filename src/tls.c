@@ -14,7 +14,8 @@
  * (and see stc_tls_global_init for why the verify mode is NONE).
  * wolfSSL_get_peer_chain is not used: it drops certificates of 2 KB or more.
  */
-#include <wolfssl/options.h>
+#include "wolf.h"
+
 #include <wolfssl/ssl.h>
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
@@ -27,6 +28,14 @@
 static WOLFSSL_CTX *g_ctx;  /* the process-wide context */
 static int g_anchors;       /* trust anchors were loaded */
 static int g_wolf_init;     /* wolfSSL_Init done */
+
+/* Lowest version offered: TLS 1.1 unless this wolfSSL build has no TLS
+ * below 1.2 (NO_OLD_TLS: wolfSSL_CTX_SetMinVersion would refuse 1.1). */
+#ifdef NO_OLD_TLS
+#define STC_TLS_MIN WOLFSSL_TLSV1_2
+#else
+#define STC_TLS_MIN WOLFSSL_TLSV1_1
+#endif
 
 /* Suites this build has and we offer, best first: AEAD with forward
  * secrecy, then CBC with forward secrecy (TLS 1.1/1.2 servers). Every name
@@ -160,7 +169,7 @@ int stc_tls_global_init(const uint8_t *anchors, size_t len, int format)
         return arena_failures() != f0 ? STC_ENOMEM : STC_ETLS;
     /* SSLv3 and TLS 1.0 are not in this build (notes: wolfSSL -173);
      * probing them needs a hand-made ClientHello, not this context. */
-    if (wolfSSL_CTX_SetMinVersion(g_ctx, WOLFSSL_TLSV1_1) != WOLFSSL_SUCCESS
+    if (wolfSSL_CTX_SetMinVersion(g_ctx, STC_TLS_MIN) != WOLFSSL_SUCCESS
         || wolfSSL_CTX_set_cipher_list(g_ctx, cipher_list) != WOLFSSL_SUCCESS
         || wolfSSL_CTX_set_groups(g_ctx, groups,
                                   (int)(sizeof groups / sizeof groups[0]))
@@ -171,13 +180,19 @@ int stc_tls_global_init(const uint8_t *anchors, size_t len, int format)
     }
     /* Each check is a fresh look at a server: never resume. Without this
      * the client caches every session and its TLS 1.3 tickets (measured:
-     * ~1.4 KB of arena per server, kept after wolfSSL_free). */
+     * ~1.4 KB of arena per server, kept after wolfSSL_free). A build
+     * without a session cache or TLS 1.2 tickets (a board's) has nothing
+     * to switch off. */
+#ifndef NO_SESSION_CACHE
     wolfSSL_CTX_set_session_cache_mode(g_ctx, WOLFSSL_SESS_CACHE_OFF);
+#endif
+#if defined(HAVE_SESSION_TICKET) && !defined(NO_WOLFSSL_SERVER)
     if (wolfSSL_CTX_NoTicketTLSv12(g_ctx) != WOLFSSL_SUCCESS) {
         rc = arena_failures() != f0 ? STC_ENOMEM : STC_ETLS;
         stc_tls_global_free();
         return rc;
     }
+#endif
     /* VERIFY_NONE + a callback, not VERIFY_PEER. Measured on this build:
      * - under VERIFY_PEER every peer intermediate that verifies is added
      *   to the context's certificate manager for good: the trust store
@@ -222,7 +237,7 @@ void stc_tls_global_free(void)
     g_ctx = NULL;
     g_anchors = 0;
     if (g_wolf_init) {
-#ifdef HAVE_ECC
+#if defined(HAVE_ECC) && defined(FP_ECC)
         wc_ecc_fp_free();
 #endif
         wolfSSL_Cleanup();
@@ -356,6 +371,7 @@ long stc_tls_recv(stc_conn_t *c, void *p, size_t cap, uint8_t *want)
     return rc == STC_ECLOSED ? 0 : rc; /* close_notify: an orderly close */
 }
 
+#ifndef NO_DH
 /* dhe_name - "DHE-<bits>" into group (cut to fit) */
 static void dhe_name(char *group, size_t gcap, unsigned bits)
 {
@@ -372,6 +388,7 @@ static void dhe_name(char *group, size_t gcap, unsigned bits)
         group[k++] = num[--n];
     group[k] = '\0';
 }
+#endif
 
 /* stc_tls_info - negotiated version (wire value), suite and group */
 void stc_tls_info(stc_conn_t *c, uint16_t *version, char *cipher, size_t ccap,
@@ -406,10 +423,12 @@ void stc_tls_info(stc_conn_t *c, uint16_t *version, char *cipher, size_t ccap,
     if (s && gcap) {
         stc_strlcpy(group, s, gcap);
     } else if (gcap) {
+#ifndef NO_DH
         /* Finite-field DHE has no curve: name it by the server's prime. */
         int bits = wolfSSL_GetDhKey_Sz(ssl);
         if (bits > 0)
             dhe_name(group, gcap, (unsigned)bits);
+#endif
     }
 }
 
@@ -426,7 +445,7 @@ void stc_tls_free(stc_conn_t *c)
     if (c->ssl)
         wolfSSL_free((WOLFSSL *)c->ssl);
     c->ssl = NULL;
-#ifdef HAVE_ECC
+#if defined(HAVE_ECC) && defined(FP_ECC)
     /* Debian's build has FP_ECC: every P-256 point used (server key share,
      * ECDSA key) stays cached per thread until this (measured: 4.15 MB
      * after three TLS 1.2 P-256 handshakes; flat with it). */

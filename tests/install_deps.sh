@@ -6,7 +6,8 @@ pkgs="build-essential pkg-config libwolfssl-dev libidn2-dev ca-certificates
       clang llvm valgrind python3
       openssl iproute2 dnsutils ldnsutils nsd unbound postfix nginx-light curl
       bsdutils util-linux
-      liblwip-dev"
+      liblwip-dev
+      gcc-arm-none-eabi libnewlib-arm-none-eabi"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -70,6 +70,7 @@ static int to_sockaddr(const stc_ip_t *ip, uint16_t port, struct sockaddr_storag
         *len = sizeof *sa;
         return 0;
     }
+#if LWIP_IPV6 /* (an IPv4-only lwIP has no sockaddr_in6) */
     if (ip->family == 6) {
         struct sockaddr_in6 *sa = (struct sockaddr_in6 *)ss;
         sa->sin6_family = AF_INET6;
@@ -78,6 +79,7 @@ static int to_sockaddr(const stc_ip_t *ip, uint16_t port, struct sockaddr_storag
         *len = sizeof *sa;
         return 0;
     }
+#endif
     return -1;
 }
 
@@ -91,12 +93,15 @@ static void from_sockaddr(const struct sockaddr_storage *ss, stc_ip_t *ip, uint1
         ip->family = 4;
         memcpy(ip->addr, &sa->sin_addr, 4);
         *port = get_port(&sa->sin_port);
-    } else if (ss->ss_family == AF_INET6) {
+    }
+#if LWIP_IPV6
+    else if (ss->ss_family == AF_INET6) {
         const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *)ss;
         ip->family = 6;
         memcpy(ip->addr, &sa->sin6_addr, 16);
         *port = get_port(&sa->sin6_port);
     }
+#endif
 }
 
 /* ---- the socket table ------------------------------------------------------ */
