@@ -288,6 +288,8 @@ static void handle_mx(stc_check_t *c, stc_dnsq_t *q, int err)
     char target[STC_NAME_MAX + 1];
     int n;
 
+    if (err == STC_OK)
+        r->mx_secure = q->ad; /* a validated denial (NXDOMAIN with AD) counts too */
     if (err != STC_OK || q->rcode != STC_RCODE_NOERROR) {
         stc_add_domain_finding(r, dns_failure_code(err, q->rcode), err ? err : q->rcode);
         c->state = S_DONE;

@@ -2,8 +2,10 @@
 """flatten.py - turn starttls-check JSON Lines into one sorted line per fact:
 
     DOMAIN - - domain STATUS
+    DOMAIN - - mx_dnssec yes|no               (the MX answer carried AD)
     DOMAIN - - finding CODE
     DOMAIN HOST - host REACH/STATUS[/preferred]
+    DOMAIN HOST - dnssec yes|no               (every A/AAAA answer carried AD)
     DOMAIN HOST - finding CODE
     DOMAIN HOST ADDRESS CHECK STATUS          (one per check that ran)
     DOMAIN HOST ADDRESS reach REACH
@@ -27,11 +29,13 @@ for n, line in enumerate(sys.stdin, 1):
     if r.get("mx_kind") == "relay":
         d = "%s:%d" % (d, r["port"])
     out.add("%s - - domain %s" % (d, r["status_text"]))
+    out.add("%s - - mx_dnssec %s" % (d, "yes" if r.get("mx_dnssec") else "no"))
     for f in r["findings"]:
         out.add("%s - - finding %s" % (d, f["code"]))
     for h, hr in r["results"].items():
         pref = "/preferred" if hr["preferred"] else ""
         out.add("%s %s - host %s/%s%s" % (d, h, hr["reach"], hr["status_text"], pref))
+        out.add("%s %s - dnssec %s" % (d, h, "yes" if hr.get("dnssec") else "no"))
         for f in hr["findings"]:
             out.add("%s %s - finding %s" % (d, h, f["code"]))
         for a in hr["addresses"]:
