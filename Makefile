@@ -123,6 +123,8 @@ install: $(CLI)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/stc $(DESTDIR)$(PREFIX)/lib
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/starttls-check
 	install -m 644 include/stc/*.h $(DESTDIR)$(PREFIX)/include/stc/
+	# the limits the library was built with: stc_check_t's layout depends on them
+	install -m 644 boards/$(BOARD)/stc_config.h $(DESTDIR)$(PREFIX)/include/stc/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 
 clean:
