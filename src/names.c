@@ -452,3 +452,22 @@ int stc_hostport_parse(const char *spec, char *host, size_t cap, uint16_t *port)
         *port = pv;
     return STC_OK;
 }
+
+/* stc_ip_parse_n - an address token: [brackets] and %scope allowed */
+int stc_ip_parse_n(const char *s, size_t n, stc_ip_t *ip)
+{
+    char buf[64];
+    size_t i;
+
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        s++;
+        n -= 2;
+    }
+    for (i = 0; i < n && s[i] != '%'; i++)
+        ; /* a scope id means nothing to a resolver address: dropped */
+    if (i == 0 || i >= sizeof buf)
+        return 0;
+    memcpy(buf, s, i);
+    buf[i] = '\0';
+    return stc_ip_parse(buf, ip);
+}

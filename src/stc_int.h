@@ -159,8 +159,7 @@ uint16_t stc_ehlo_keyword(const char *text, size_t n);
 #define STC_NAME_BAD 2
 int stc_name_check(const char *s);
 
-/* 1 when s is an IPv4 or IPv6 literal; fills *ip. */
-int stc_ip_parse(const char *s, stc_ip_t *ip);
+/* stc_ip_parse and stc_ip_parse_n are public (stc.h). */
 
 /* RFC 6125 6.4: does certificate DNS-ID `pattern` match `host`?
  * Case-insensitive; one trailing dot on either side ignored; a wildcard

@@ -215,26 +215,7 @@ static void parse(opts_t *o, int argc, char **argv)
 /* parse_ip - an IPv4 or IPv6 literal (optionally [bracketed]); 0 or -1 */
 static int parse_ip(const char *s, size_t n, stc_ip_t *ip)
 {
-    char buf[INET6_ADDRSTRLEN + 2];
-
-    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-        s++;
-        n -= 2;
-    }
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    memset(ip, 0, sizeof *ip);
-    if (inet_pton(AF_INET, buf, ip->addr) == 1) {
-        ip->family = 4;
-        return 0;
-    }
-    if (inet_pton(AF_INET6, buf, ip->addr) == 1) {
-        ip->family = 6;
-        return 0;
-    }
-    return -1;
+    return stc_ip_parse_n(s, n, ip) ? 0 : -1;
 }
 
 /* parse_resolvers - "IP[,IP...]" into out[0..max); the count */

@@ -430,6 +430,11 @@ const char *stc_check_name(unsigned id);        /* "connectivity", ... */
 const char *stc_reach_text(unsigned r);
 const char *stc_err_text(int err);
 const char *stc_tls_version_text(uint16_t v);   /* "TLSv1.3", ... */
+/* 1 when s is an IPv4 or IPv6 literal (fills *ip), else 0. */
+int stc_ip_parse(const char *s, stc_ip_t *ip);
+/* The same for s[0..n), as found in lists and configuration files:
+ * optional [brackets], and a %scope suffix dropped. */
+int stc_ip_parse_n(const char *s, size_t n, stc_ip_t *ip);
 /* Presentation form of an address; buf needs 46 bytes. */
 const char *stc_ip_text(const stc_ip_t *ip, char *buf, size_t cap);
 

@@ -5,8 +5,8 @@
  * p->fd[], never descriptors.
  */
 #include "stc_posix.h"
+#include "stc/stc.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -52,31 +52,7 @@ static void seterr(char *err, size_t cap, const char *fmt, ...)
 /* parse_ip - one address token (optional [brackets], %scope dropped) */
 static int parse_ip(const char *s, size_t n, stc_ip_t *ip)
 {
-    char buf[INET6_ADDRSTRLEN + 2];
-    size_t i;
-
-    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-        s++;
-        n -= 2;
-    }
-    for (i = 0; i < n; i++)
-        if (s[i] == '%') /* scope id: meaningless to us, dropped */
-            break;
-    n = i;
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    memset(ip, 0, sizeof *ip);
-    if (inet_pton(AF_INET, buf, ip->addr) == 1) {
-        ip->family = 4;
-        return 0;
-    }
-    if (inet_pton(AF_INET6, buf, ip->addr) == 1) {
-        ip->family = 6;
-        return 0;
-    }
-    return -1;
+    return stc_ip_parse_n(s, n, ip) ? 0 : -1;
 }
 
 /* to_sockaddr - stc_ip_t + port -> sockaddr; -1 on a bad family */

@@ -466,6 +466,24 @@ static void test_match_policy(void)
     }
 }
 
+/* test_ip_parse_n - address tokens from lists and files */
+static void test_ip_parse_n(void)
+{
+    stc_ip_t ip;
+    char b[48];
+    CHECK_EQ(stc_ip_parse_n("192.0.2.1,x", 9, &ip), 1);
+    CHECK_STR(stc_ip_text(&ip, b, sizeof b), "192.0.2.1");
+    CHECK_EQ(stc_ip_parse_n("[2001:db8::1]", 13, &ip), 1);
+    CHECK_STR(stc_ip_text(&ip, b, sizeof b), "2001:db8::1");
+    CHECK_EQ(stc_ip_parse_n("fe80::1%eth0", 12, &ip), 1);
+    CHECK_STR(stc_ip_text(&ip, b, sizeof b), "fe80::1");
+    CHECK_EQ(stc_ip_parse_n("[]", 2, &ip), 0);
+    CHECK_EQ(stc_ip_parse_n("%eth0", 5, &ip), 0);
+    CHECK_EQ(stc_ip_parse_n("192.0.2.1", 0, &ip), 0);
+    CHECK_EQ(stc_ip_parse_n("example.org", 11, &ip), 0);
+    CHECK_EQ(stc_ip_parse_n("1.2.3.4.5", 9, &ip), 0);
+}
+
 /* test_hostport - relay specs for --host */
 static void test_hostport(void)
 {
@@ -512,6 +530,7 @@ int main(void)
 {
     unit_name = "names";
     RUN(test_hostport);
+    RUN(test_ip_parse_n);
     RUN(test_name_check);
     RUN(test_ip4);
     RUN(test_ip6_parse);
