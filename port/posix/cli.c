@@ -80,7 +80,7 @@ static void usage(FILE *f)
 "  --jobs N               domains checked at once, in one thread (default 1);\n"
 "                         reports are printed as checks finish\n"
 "  --json                 JSON Lines: one object per domain (see README)\n"
-"  --verbose              also list informational findings\n"
+"  --verbose              also list the EHLO keywords, before and inside TLS\n"
 "  --stats                print memory figures (arena peak) to stderr\n"
 "  --arena-kb N           size of the TLS memory arena (default 32768)\n"
 "  --help, --version\n"
