@@ -235,8 +235,17 @@ static int on_mx(void *ctx, const stc_dns_resp_t *resp, const stc_dns_rr_t *rr)
         return 0;
     }
     for (i = 0; i < r->nhosts; i++)
-        if (stc_name_eq(r->host[i].name, name))
-            return 0; /* the same host twice: keep the first (lowest pref seen) */
+        if (stc_name_eq(r->host[i].name, name)) {
+            int k;
+            if (r->host[i].pref <= pref)
+                return 0; /* the same host twice: its best preference counts */
+            for (k = i; k + 1 < r->nhosts; k++) { /* drop the worse entry */
+                r->host[k] = r->host[k + 1];
+                m->c->hs[k] = m->c->hs[k + 1];
+            }
+            r->nhosts--;
+            break;
+        }
     /* by preference, then by name: resolvers rotate equal-preference
      * records, and the report should not change with them */
     pos = r->nhosts;

@@ -456,6 +456,18 @@ static void mx_order(void)
     CHECK_STR(r->host[1].name, "mxa.example.org");
     CHECK_STR(r->host[2].name, "mxb.example.org");
     CHECK_EQ(r->host[1].pref, 10);
+
+    /* a host listed twice counts with its better preference, whatever the order */
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("example.org", FAKE_MX, "20 mxa.example.org");
+    fake_dns_add("example.org", FAKE_MX, "15 mxb.example.org");
+    fake_dns_add("example.org", FAKE_MX, "10 mxa.example.org");
+    r = run("example.org");
+    CHECK_EQ(r->nhosts, 2);
+    CHECK_STR(r->host[0].name, "mxa.example.org");
+    CHECK_EQ(r->host[0].pref, 10);
+    CHECK_STR(r->host[1].name, "mxb.example.org");
 }
 
 static void one_byte_at_a_time(void)
