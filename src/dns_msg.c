@@ -13,6 +13,7 @@
  * format; STC_ETOOLONG means only that the caller's buffer is too small.
  */
 #include "stc_int.h"
+#include "buf.h"
 
 #include <string.h>
 
@@ -32,94 +33,12 @@
 #define F_AD 0x0020u
 #define EDNS_DO 0x8000u  /* RFC 3225 3: high bit of the OPT TTL's Z field */
 
-/* ---- bounded reading ------------------------------------------------------ */
-
-/* A read cursor; invariant off <= len. */
-struct rd {
-    const uint8_t *p;
-    size_t len, off;
-};
+/* ---- bounded reading and writing: src/buf.h ---------------------------------- */
 
 /* get16 - big-endian 16 bits at p (caller checked the bounds) */
 static uint16_t get16(const uint8_t *p)
 {
     return (uint16_t)(((unsigned)p[0] << 8) | p[1]);
-}
-
-/* get32 - big-endian 32 bits at p (caller checked the bounds) */
-static uint32_t get32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-/* rd_left - bytes not yet read */
-static size_t rd_left(const struct rd *r)
-{
-    return r->len - r->off;
-}
-
-/* rd_u8 - fetch one byte; 0 when none is left */
-static int rd_u8(struct rd *r, uint8_t *v)
-{
-    if (rd_left(r) < 1)
-        return 0;
-    *v = r->p[r->off++];
-    return 1;
-}
-
-/* rd_u16 - fetch a big-endian 16-bit field; 0 when short */
-static int rd_u16(struct rd *r, uint16_t *v)
-{
-    if (rd_left(r) < 2)
-        return 0;
-    *v = get16(r->p + r->off);
-    r->off += 2;
-    return 1;
-}
-
-/* rd_u32 - fetch a big-endian 32-bit field; 0 when short */
-static int rd_u32(struct rd *r, uint32_t *v)
-{
-    if (rd_left(r) < 4)
-        return 0;
-    *v = get32(r->p + r->off);
-    r->off += 4;
-    return 1;
-}
-
-/* rd_skip - step over n bytes; 0 when fewer are left */
-static int rd_skip(struct rd *r, size_t n)
-{
-    if (rd_left(r) < n)
-        return 0;
-    r->off += n;
-    return 1;
-}
-
-/* ---- bounded writing ------------------------------------------------------ */
-
-/* A write cursor; invariant off <= cap; bad is sticky once a put overflowed. */
-struct wr {
-    uint8_t *p;
-    size_t cap, off;
-    int bad;
-};
-
-/* wr_u8 - append one byte (or mark the cursor bad) */
-static void wr_u8(struct wr *w, uint8_t v)
-{
-    if (w->bad || w->cap - w->off < 1) {
-        w->bad = 1;
-        return;
-    }
-    w->p[w->off++] = v;
-}
-
-/* wr_u16 - append a big-endian 16-bit field */
-static void wr_u16(struct wr *w, uint16_t v)
-{
-    wr_u8(w, (uint8_t)(v >> 8));
-    wr_u8(w, (uint8_t)v);
 }
 
 /* ---- names ------------------------------------------------------------------ */
@@ -142,7 +61,7 @@ static char lower(uint8_t c)
 static int name_decode(const uint8_t *msg, size_t len, size_t off,
                        char buf[STC_NAME_MAX + 1], size_t *olen, size_t *next)
 {
-    struct rd r;
+    stc_buf_t r;
     size_t seg = off; /* where the current run of labels starts */
     size_t end = 0, wire = 0, o = 0;
     unsigned hops = 0;
@@ -150,18 +69,18 @@ static int name_decode(const uint8_t *msg, size_t len, size_t off,
 
     if (off > len)
         return STC_EPROTO;
-    r.p = msg;
-    r.len = len;
-    r.off = off;
+    stc_buf_init(&r, msg, len);
+    (void)stc_buf_seek(&r, off); /* off <= len: checked above */
     for (;;) {
         uint8_t b, c;
+        const uint8_t *lab;
         size_t i;
 
-        if (!rd_u8(&r, &b))
+        if (!stc_buf_u8(&r, &b))
             return STC_EPROTO;
         if ((b & 0xC0u) == 0xC0u) {
             size_t target;
-            if (!rd_u8(&r, &c))
+            if (!stc_buf_u8(&r, &c))
                 return STC_EPROTO;
             target = ((size_t)(b & 0x3Fu) << 8) | c;
             if (!jumped) {
@@ -179,7 +98,7 @@ static int name_decode(const uint8_t *msg, size_t len, size_t off,
             if (++hops > PTR_HOPS_MAX)
                 return STC_EPROTO;
             seg = target;
-            r.off = target;
+            (void)stc_buf_seek(&r, target); /* target < seg <= len */
             continue;
         }
         /* 01 and 10 prefixes: RFC 1035 4.1.4 "The 10 and 01 combinations
@@ -195,17 +114,15 @@ static int name_decode(const uint8_t *msg, size_t len, size_t off,
         wire += 1u + b;
         if (wire + 1u > WIRE_NAME_MAX)
             return STC_EPROTO;
-        if (rd_left(&r) < b)
+        if (!stc_buf_bytes(&r, b, &lab))
             return STC_EPROTO;
         if (o > 0)
             buf[o++] = '.';
         for (i = 0; i < b; i++) {
-            c = r.p[r.off + i];
-            if (!label_byte_ok(c))
+            if (!label_byte_ok(lab[i]))
                 return STC_EPROTO; /* see the file comment: no escapes */
-            buf[o++] = lower(c);
+            buf[o++] = lower(lab[i]);
         }
-        r.off += b;
     }
     buf[o] = '\0';
     *olen = o;
@@ -248,7 +165,7 @@ static int name_normalize(const char *in, char *out, size_t cap)
 
 /* put_name - encode presentation name s (trailing dot optional, "" or "."
  * is the root) uncompressed; 0 when s is not a name we would read back */
-static int put_name(struct wr *w, const char *s)
+static int put_name(stc_wbuf_t *w, const char *s)
 {
     size_t n = strlen(s), i = 0, j, wire = 1; /* the root octet */
 
@@ -264,14 +181,14 @@ static int put_name(struct wr *w, const char *s)
         wire += 1 + (j - i);
         if (wire > WIRE_NAME_MAX)
             return 0; /* RFC 1035 3.1: 255 octets or less */
-        wr_u8(w, (uint8_t)(j - i));
+        stc_wbuf_u8(w, (uint8_t)(j - i));
         for (; i < j; i++)
-            wr_u8(w, (uint8_t)s[i]);
+            stc_wbuf_u8(w, (uint8_t)s[i]);
         if (j == n)
             break;
         i = j + 1;
     }
-    wr_u8(w, 0);
+    stc_wbuf_u8(w, 0);
     return 1;
 }
 
@@ -281,38 +198,35 @@ static int put_name(struct wr *w, const char *s)
 size_t stc_dns_build_query(uint8_t *buf, size_t cap, uint16_t id,
                            const char *qname, uint16_t qtype, uint16_t edns_udp)
 {
-    struct wr w;
+    stc_wbuf_t w;
 
-    w.p = buf;
-    w.cap = cap;
-    w.off = 0;
-    w.bad = 0;
+    stc_wbuf_init(&w, buf, cap);
     /* RFC 6891 6.2.5: "Values lower than 512 MUST be treated as equal to
      * 512." Say so on the wire rather than leave it to the server. */
     if (edns_udp < 512)
         edns_udp = 512;
-    wr_u16(&w, id);
-    wr_u16(&w, F_RD); /* QR=0 opcode QUERY, RD: we ask a recursive resolver */
-    wr_u16(&w, 1);    /* QDCOUNT */
-    wr_u16(&w, 0);    /* ANCOUNT */
-    wr_u16(&w, 0);    /* NSCOUNT */
-    wr_u16(&w, 1);    /* ARCOUNT: the OPT RR */
+    stc_wbuf_u16(&w, id);
+    stc_wbuf_u16(&w, F_RD); /* QR=0 opcode QUERY, RD: we ask a recursive resolver */
+    stc_wbuf_u16(&w, 1);    /* QDCOUNT */
+    stc_wbuf_u16(&w, 0);    /* ANCOUNT */
+    stc_wbuf_u16(&w, 0);    /* NSCOUNT */
+    stc_wbuf_u16(&w, 1);    /* ARCOUNT: the OPT RR */
     if (!put_name(&w, qname))
         return 0;
-    wr_u16(&w, qtype);
-    wr_u16(&w, CLASS_IN);
+    stc_wbuf_u16(&w, qtype);
+    stc_wbuf_u16(&w, CLASS_IN);
     /* OPT pseudo-RR (RFC 6891 6.1.2): root owner, CLASS = UDP payload size,
      * TTL = extended RCODE 0, version 0, flags. RFC 3225 3: "Setting the
      * DO bit to one in a query indicates to the server that the resolver is
      * able to accept DNSSEC security RRs." - a validating resolver then
      * tells us with AD whether the answer was validated. */
-    wr_u8(&w, 0);
-    wr_u16(&w, STC_DNS_OPT);
-    wr_u16(&w, edns_udp);
-    wr_u8(&w, 0);        /* extended RCODE */
-    wr_u8(&w, 0);        /* EDNS version 0 */
-    wr_u16(&w, EDNS_DO); /* DO, Z = 0 */
-    wr_u16(&w, 0);       /* RDLEN: no options */
+    stc_wbuf_u8(&w, 0);
+    stc_wbuf_u16(&w, STC_DNS_OPT);
+    stc_wbuf_u16(&w, edns_udp);
+    stc_wbuf_u8(&w, 0);        /* extended RCODE */
+    stc_wbuf_u8(&w, 0);        /* EDNS version 0 */
+    stc_wbuf_u16(&w, EDNS_DO); /* DO, Z = 0 */
+    stc_wbuf_u16(&w, 0);       /* RDLEN: no options */
     return w.bad ? 0 : w.off;
 }
 
@@ -322,16 +236,14 @@ size_t stc_dns_build_query(uint8_t *buf, size_t cap, uint16_t id,
 int stc_dns_parse_response(const uint8_t *msg, size_t len, uint16_t id,
                            const char *qname, uint16_t qtype, stc_dns_resp_t *out)
 {
-    struct rd r;
+    stc_buf_t r;
     uint16_t rid, flags, qd, an, ns, ar, t, cls;
     char name[STC_NAME_MAX + 1];
     size_t nlen, next, records;
 
-    r.p = msg;
-    r.len = len;
-    r.off = 0;
-    if (!rd_u16(&r, &rid) || !rd_u16(&r, &flags) || !rd_u16(&r, &qd) ||
-        !rd_u16(&r, &an) || !rd_u16(&r, &ns) || !rd_u16(&r, &ar))
+    stc_buf_init(&r, msg, len);
+    if (!stc_buf_u16(&r, &rid) || !stc_buf_u16(&r, &flags) || !stc_buf_u16(&r, &qd) ||
+        !stc_buf_u16(&r, &an) || !stc_buf_u16(&r, &ns) || !stc_buf_u16(&r, &ar))
         return STC_EPROTO;
     /* An answer to someone else's question, or not an answer at all: the
      * caller keeps waiting for ours. A forged answer must guess the ID and
@@ -342,8 +254,7 @@ int stc_dns_parse_response(const uint8_t *msg, size_t len, uint16_t id,
         return STC_EPROTO;
     if (name_decode(msg, len, r.off, name, &nlen, &next) != STC_OK)
         return STC_EPROTO;
-    r.off = next;
-    if (!rd_u16(&r, &t) || !rd_u16(&r, &cls))
+    if (!stc_buf_seek(&r, next) || !stc_buf_u16(&r, &t) || !stc_buf_u16(&r, &cls))
         return STC_EPROTO;
     if (t != qtype || cls != CLASS_IN || !stc_name_eq(name, qname))
         return STC_EPROTO;
@@ -366,7 +277,7 @@ int stc_dns_parse_response(const uint8_t *msg, size_t len, uint16_t id,
         return STC_OK;
     /* Every RR takes at least 11 octets: counts that cannot fit are lies. */
     records = (size_t)an + ns + ar;
-    if (records > rd_left(&r) / RR_MIN)
+    if (records > stc_buf_left(&r) / RR_MIN)
         return STC_EPROTO;
     return STC_OK;
 }
@@ -375,7 +286,7 @@ int stc_dns_parse_response(const uint8_t *msg, size_t len, uint16_t id,
 int stc_dns_next_answer(const stc_dns_resp_t *resp, size_t *pos, uint16_t *idx,
                         stc_dns_rr_t *rr)
 {
-    struct rd r;
+    stc_buf_t r;
     size_t next, nlen;
     uint16_t rdlen;
 
@@ -383,11 +294,11 @@ int stc_dns_next_answer(const stc_dns_resp_t *resp, size_t *pos, uint16_t *idx,
         return STC_ECLOSED;
     if (name_decode(resp->msg, resp->len, *pos, rr->owner, &nlen, &next) != STC_OK)
         return STC_EPROTO;
-    r.p = resp->msg;
-    r.len = resp->len;
-    r.off = next;
-    if (!rd_u16(&r, &rr->type) || !rd_u16(&r, &rr->cls) || !rd_u32(&r, &rr->ttl) ||
-        !rd_u16(&r, &rdlen))
+    stc_buf_init(&r, resp->msg, resp->len);
+    if (!stc_buf_seek(&r, next))
+        return STC_EPROTO;
+    if (!stc_buf_u16(&r, &rr->type) || !stc_buf_u16(&r, &rr->cls) || !stc_buf_u32(&r, &rr->ttl) ||
+        !stc_buf_u16(&r, &rdlen))
         return STC_EPROTO;
     /* RFC 2181 8: "Implementations should treat TTL values received with
      * the most significant bit set as if the entire value received was
@@ -396,7 +307,7 @@ int stc_dns_next_answer(const stc_dns_resp_t *resp, size_t *pos, uint16_t *idx,
         rr->ttl = 0;
     rr->rdata_off = r.off;
     rr->rdlen = rdlen;
-    if (!rd_skip(&r, rdlen))
+    if (!stc_buf_skip(&r, rdlen))
         return STC_EPROTO;
     *pos = r.off;
     (*idx)++;
@@ -472,7 +383,7 @@ int stc_dns_rdata_ip(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr, stc_ip_
 int stc_dns_rdata_txt(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr,
                       char *out, size_t cap, size_t *outlen)
 {
-    struct rd r;
+    stc_buf_t r;
     size_t o = 0;
 
     if (rr->type != STC_DNS_TXT)
@@ -484,13 +395,14 @@ int stc_dns_rdata_txt(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr,
     /* RFC 1035 3.3.14: TXT-DATA is "One or more <character-string>s" */
     if (rr->rdlen == 0)
         return STC_EPROTO;
-    r.p = resp->msg;
-    r.len = rr->rdata_off + rr->rdlen; /* the RDATA bounds the strings */
-    r.off = rr->rdata_off;
-    while (rd_left(&r) > 0) {
+    /* the RDATA bounds the strings */
+    stc_buf_init(&r, resp->msg, rr->rdata_off + rr->rdlen);
+    (void)stc_buf_seek(&r, rr->rdata_off);
+    while (stc_buf_left(&r) > 0) {
+        const uint8_t *str;
         uint8_t n;
-        (void)rd_u8(&r, &n);
-        if (rd_left(&r) < n)
+        (void)stc_buf_u8(&r, &n);
+        if (!stc_buf_bytes(&r, n, &str))
             return STC_EPROTO;
         /* RFC 7208 3.3 (the rule RFC 8461 records follow): "If a published
          * record contains multiple strings, then the record MUST be treated
@@ -498,9 +410,8 @@ int stc_dns_rdata_txt(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr,
          * spaces." Keep one byte for the terminating NUL. */
         if (cap - o < (size_t)n + 1)
             return STC_ETOOLONG;
-        memcpy(out + o, r.p + r.off, n);
+        memcpy(out + o, str, n);
         o += n;
-        r.off += n;
     }
     out[o] = '\0';
     *outlen = o;
