@@ -26,7 +26,7 @@ IDN_LIBS  := $(shell pkg-config --libs libidn2 2>/dev/null || echo -lidn2)
 
 CORE_SRC  := $(sort $(wildcard src/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
-POSIX_SRC := port/posix/port_posix.c
+POSIX_SRC := port/posix/port_posix.c port/posix/csv.c
 POSIX_OBJ := $(POSIX_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(BUILD)/port/posix/cli.o
 LIB       := $(BUILD)/libstc.a

@@ -157,6 +157,64 @@ static inline int stc_buf_seek(stc_buf_t *b, size_t off)
     return 1;
 }
 
+/* ---- DER (X.690 8.1: tag, length, value) ------------------------------------- */
+
+/* stc_der_tlv - the next TLV (low-tag-number form): *tag and a cursor over
+ * its value, which this cursor steps over. Definite lengths of up to four
+ * octets only (X.690 10.1: DER has no indefinite length). */
+static inline int stc_der_tlv(stc_buf_t *b, uint8_t *tag, stc_buf_t *body)
+{
+    uint8_t t, l, k, v;
+    uint32_t n = 0;
+
+    if (!stc_buf_u8(b, &t) || (t & 0x1f) == 0x1f || !stc_buf_u8(b, &l))
+        goto bad;
+    if (l & 0x80) {
+        k = (uint8_t)(l & 0x7f);
+        if (k == 0 || k > 4)
+            goto bad;
+        while (k--) {
+            if (!stc_buf_u8(b, &v))
+                goto bad;
+            n = (n << 8) | v;
+        }
+    } else {
+        n = l;
+    }
+    if (!stc_buf_need(b, n))
+        goto bad;
+    *tag = t;
+    stc_buf_init(body, b->p + b->off, n);
+    b->off += n;
+    return 1;
+bad:
+    b->bad = 1;
+    stc_buf_init(body, NULL, 0);
+    body->bad = 1;
+    return 0;
+}
+
+/* stc_der_enter - the next TLV must carry `tag`: *body is its value */
+static inline int stc_der_enter(stc_buf_t *b, uint8_t tag, stc_buf_t *body)
+{
+    uint8_t t;
+    if (!stc_der_tlv(b, &t, body))
+        return 0;
+    if (t != tag) {
+        b->bad = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* stc_der_skip - step over the next TLV, whatever it is */
+static inline int stc_der_skip(stc_buf_t *b)
+{
+    uint8_t t;
+    stc_buf_t body;
+    return stc_der_tlv(b, &t, &body);
+}
+
 /* ---- writing --------------------------------------------------------------- */
 
 typedef struct stc_wbuf {

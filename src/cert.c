@@ -24,6 +24,14 @@
  *   Dates, key size and signature hash are judged on the path, except for a
  *   self-signed root above the leaf (its self-signature proves nothing and
  *   an anchor's dates are not the server's business).
+ * - Links (for DANE-TA, RFC 7672 3.1.1): for each certificate, the one
+ *   sent beside it whose subject is its issuer and whose key verifies its
+ *   signature; `linked` marks the certificates reached from the leaf by
+ *   such verified links, so a trust-anchor certificate merely sent beside
+ *   a leaf it did not sign is never taken for the leaf's issuer.
+ * - Digests (DANE, RFC 6698 2.1): SHA-256 of each certificate and of its
+ *   SubjectPublicKeyInfo, and SHA-256 of their SHA-512, taken here while
+ *   the DER is at hand, so no chain is kept after the handshake.
  * - The name (RFC 6125 6.4): DNS-ID subjectAltNames; the subject CN only
  *   when there is no DNS-ID; an IP literal host only against iPAddress
  *   subjectAltNames.
@@ -40,8 +48,11 @@
 #include <wolfssl/wolfcrypt/error-crypt.h>
 #include <wolfssl/wolfcrypt/rsa.h>
 #include <wolfssl/wolfcrypt/ecc.h>
+#include <wolfssl/wolfcrypt/sha256.h>
+#include <wolfssl/wolfcrypt/sha512.h>
 
 #include "stc_int.h"
+#include "buf.h"
 
 #include <string.h>
 
@@ -59,9 +70,10 @@ typedef struct facts {
     uint8_t self;       /* subject name == issuer name */
     uint8_t ca;         /* may issue certificates */
     uint8_t anchored;   /* verified up to a trust anchor (dates ignored) */
+    uint8_t store;      /* verified directly against the trust store */
     int16_t allow;      /* CA certificates allowed below it; < 0 none */
     int16_t pathlen;    /* its own pathLenConstraint, NO_LIMIT when absent */
-    int16_t parent;     /* its verified issuer in the chain, -1 = anchor/none */
+    int16_t parent;     /* its verified issuer among those sent, -1 = none */
 } facts_t;
 
 /* Findings collected before any is reported (none on STC_ENOMEM). */
@@ -93,9 +105,9 @@ static size_t failures(void)
 
 /* parse - decode chain certificate i into dc (verify: NO_VERIFY or
  * VERIFY_SKIP_DATE against cm); the caller frees dc */
-static int parse(DecodedCert *dc, const stc_chain_t *ch, unsigned i, int verify, void *cm)
+static int parse(DecodedCert *dc, const stc_der_t *ch, unsigned i, int verify, void *cm)
 {
-    wc_InitDecodedCert(dc, ch->buf + ch->off[i], ch->len[i], NULL);
+    wc_InitDecodedCert(dc, ch[i].p, (word32)ch[i].n, NULL);
     return wc_ParseCert(dc, CERT_TYPE, verify, cm);
 }
 
@@ -293,21 +305,21 @@ static void issuer_text(const DecodedCert *dc, char *dst, size_t cap)
 #endif
 }
 
-/* leaf_info - the report fields taken from the leaf */
-static void leaf_info(const DecodedCert *dc, stc_cert_info_t *info)
+/* leaf_info - the report texts taken from the leaf */
+static void leaf_info(const DecodedCert *dc, stc_session_t *s)
 {
     const DNS_entry *e;
 
     if (dc->subjectCN && dc->subjectCNLen > 0) {
-        text_copy(info->subject, sizeof info->subject, dc->subjectCN, dc->subjectCNLen);
+        text_copy(s->subject, sizeof s->subject, dc->subjectCN, dc->subjectCNLen);
     } else {
         for (e = dc->altNames; e; e = e->next)
             if (e->type == ASN_DNS_TYPE) {
-                text_copy(info->subject, sizeof info->subject, e->name, e->len);
+                text_copy(s->subject, sizeof s->subject, e->name, e->len);
                 break;
             }
     }
-    issuer_text(dc, info->issuer, sizeof info->issuer);
+    issuer_text(dc, s->issuer, sizeof s->issuer);
 }
 
 /* take_facts - keep what the judgement needs of a decoded certificate */
@@ -334,18 +346,18 @@ static int16_t min16(int a, int b)
     return (int16_t)(a < b ? a : b);
 }
 
-/* link_to - try to verify cert i with anchored CA j's key; 1 linked, 0 not,
- * STC_ENOMEM */
-static int link_to(DecodedCert *dc, const stc_chain_t *ch, facts_t *f, unsigned i, unsigned j,
-                   size_t f0)
+/* link_to - does cert j's key verify cert i's signature (and j's subject
+ * name its issuer)? 1 yes, 0 no, STC_ENOMEM */
+static int link_to(DecodedCert *dc, const stc_der_t *ch, const facts_t *f, unsigned i,
+                   unsigned j, size_t f0)
 {
     int rc;
 
-    if (memcmp(f[i].iss, f[j].subj, sizeof f[i].iss) != 0)
+    if (!f[j].ok || memcmp(f[i].iss, f[j].subj, sizeof f[i].iss) != 0)
         return 0;
     rc = parse(dc, ch, j, NO_VERIFY, NULL);
     if (rc == 0)
-        rc = wc_CheckCertSigPubKey(ch->buf + ch->off[i], ch->len[i], NULL, dc->publicKey,
+        rc = wc_CheckCertSigPubKey(ch[i].p, (word32)ch[i].n, NULL, dc->publicKey,
                                    dc->pubKeySize, (int)dc->keyOID);
     wc_FreeDecodedCert(dc);
     if (rc == MEMORY_E || failures() != f0)
@@ -353,11 +365,48 @@ static int link_to(DecodedCert *dc, const stc_chain_t *ch, facts_t *f, unsigned 
     return rc == 0;
 }
 
-/* anchor_chain - mark every certificate that verifies up to an anchor */
-static int anchor_chain(DecodedCert *dc, const stc_chain_t *ch, facts_t *f, void *cm,
-                        size_t f0)
+/* find_links - each certificate's verified issuer among those sent
+ * (f[i].parent, -1 none), and the set reachable from the leaf */
+static int find_links(DecodedCert *dc, const stc_der_t *ch, unsigned n, facts_t *f,
+                      uint8_t *linked, size_t f0)
 {
-    unsigned i, j, n = ch->n, round;
+    unsigned i, j, cur, steps;
+
+    for (i = 0; i < n; i++) {
+        f[i].parent = -1;
+        if (!f[i].ok || f[i].self)
+            continue; /* a self-signed certificate has no issuer below the anchors */
+        for (j = 0; j < n; j++) {
+            int rc;
+            if (j == i)
+                continue;
+            rc = link_to(dc, ch, f, i, j, f0);
+            if (rc < 0)
+                return rc;
+            if (rc) {
+                f[i].parent = (int16_t)j;
+                break;
+            }
+        }
+    }
+    *linked = 0;
+    if (!f[0].ok)
+        return STC_OK;
+    *linked = 1; /* the leaf itself */
+    for (cur = 0, steps = 0; steps < n && f[cur].parent >= 0; steps++) {
+        cur = (unsigned)f[cur].parent;
+        *linked = (uint8_t)(*linked | (1u << cur));
+    }
+    return STC_OK;
+}
+
+/* anchor_chain - mark every certificate that verifies up to an anchor:
+ * directly against the trust store, or through its verified issuer when
+ * that issuer is anchored, may sign (cA) and its path length allows */
+static int anchor_chain(DecodedCert *dc, const stc_der_t *ch, unsigned n, facts_t *f,
+                        void *cm, size_t f0)
+{
+    unsigned i, round;
 
     for (i = 0; i < n; i++) {
         int rc;
@@ -369,6 +418,7 @@ static int anchor_chain(DecodedCert *dc, const stc_chain_t *ch, facts_t *f, void
             return STC_ENOMEM;
         if (rc == 0) {
             f[i].anchored = 1;
+            f[i].store = 1;
             f[i].allow = f[i].ca ? f[i].pathlen : -1;
         }
     }
@@ -376,23 +426,15 @@ static int anchor_chain(DecodedCert *dc, const stc_chain_t *ch, facts_t *f, void
     for (round = 0; round < n; round++) {
         int progress = 0;
         for (i = 0; i < n; i++) {
-            if (!f[i].ok || f[i].anchored)
+            const facts_t *p;
+            if (!f[i].ok || f[i].anchored || f[i].parent < 0)
                 continue;
-            for (j = 0; j < n; j++) {
-                int rc;
-                if (j == i || !f[j].anchored || !f[j].ca || f[j].allow < 0)
-                    continue;
-                rc = link_to(dc, ch, f, i, j, f0);
-                if (rc < 0)
-                    return rc;
-                if (rc) {
-                    f[i].anchored = 1;
-                    f[i].parent = (int16_t)j;
-                    f[i].allow = f[i].ca ? min16(f[j].allow - 1, f[i].pathlen) : -1;
-                    progress = 1;
-                    break;
-                }
-            }
+            p = &f[f[i].parent];
+            if (!p->anchored || !p->ca || p->allow < 0)
+                continue;
+            f[i].anchored = 1;
+            f[i].allow = f[i].ca ? min16(p->allow - 1, f[i].pathlen) : -1;
+            progress = 1;
         }
         if (!progress)
             break;
@@ -400,18 +442,17 @@ static int anchor_chain(DecodedCert *dc, const stc_chain_t *ch, facts_t *f, void
     return STC_OK;
 }
 
-/* build_path - indexes of the path from the leaf up; returns its length */
-static unsigned build_path(const stc_chain_t *ch, const facts_t *f, uint8_t *path)
+/* build_path - indexes of the path from the leaf up; returns its length.
+ * Verified links where there are any, else certificates linked by issuer
+ * name (so an unverifiable chain is still judged for dates and keys). */
+static unsigned build_path(unsigned n, const facts_t *f, uint8_t *path)
 {
-    unsigned n = ch->n, len = 0, cur = 0, k, j;
+    unsigned len = 0, cur = 0, k, j;
 
     path[len++] = 0;
     while (len < n && !f[cur].self) {
-        int next = -1;
-        if (f[0].anchored) {
-            next = f[cur].parent;
-        } else {
-            /* Not verified: follow issuer names, each certificate once. */
+        int next = f[cur].parent;
+        if (next < 0) {
             for (j = 0; j < n && next < 0; j++) {
                 int seen = 0;
                 for (k = 0; k < len; k++)
@@ -419,6 +460,10 @@ static unsigned build_path(const stc_chain_t *ch, const facts_t *f, uint8_t *pat
                 if (!seen && f[j].ok && memcmp(f[j].subj, f[cur].iss, sizeof f[j].subj) == 0)
                     next = (int)j;
             }
+        } else {
+            for (k = 0; k < len; k++)
+                if (path[k] == (unsigned)next)
+                    next = -1; /* a loop of links: stop */
         }
         if (next < 0)
             break;
@@ -474,32 +519,86 @@ static void judge_path(const facts_t *f, const uint8_t *path, unsigned len, int6
         note(fd, STC_F_CERT_WEAK_SIGNATURE, (int32_t)weak_hash);
 }
 
+/* stc_cert_spki - the SubjectPublicKeyInfo TLV of a certificate: RFC 5280
+ * 4.1: Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version
+ * OPTIONAL, serialNumber, signature, issuer, validity, subject,
+ * subjectPublicKeyInfo, ... } ... }. A bounded walk over DER TLVs. */
+int stc_cert_spki(const uint8_t *der, size_t n, const uint8_t **spki, size_t *spki_len)
+{
+    stc_buf_t b, cert, tbs;
+    unsigned k;
+
+    stc_buf_init(&b, der, n);
+    if (!stc_der_enter(&b, 0x30, &cert) || !stc_der_enter(&cert, 0x30, &tbs))
+        return STC_EPROTO;
+    if (stc_buf_left(&tbs) > 0 && tbs.p[tbs.off] == 0xa0 && !stc_der_skip(&tbs))
+        return STC_EPROTO; /* [0] EXPLICIT version */
+    for (k = 0; k < 5; k++) /* serial, signature, issuer, validity, subject */
+        if (!stc_der_skip(&tbs))
+            return STC_EPROTO;
+    {
+        size_t start = tbs.off;
+        stc_buf_t body;
+        if (!stc_der_enter(&tbs, 0x30, &body))
+            return STC_EPROTO;
+        *spki = tbs.p + start;
+        *spki_len = tbs.off - start;
+    }
+    return STC_OK;
+}
+
+/* digest - the four DANE digests of one certificate */
+static int digest(const stc_der_t *c, stc_cert_digest_t *d)
+{
+    const uint8_t *spki;
+    size_t slen;
+    int rc = 0;
+
+    memset(d, 0, sizeof *d);
+    if (stc_cert_spki(c->p, c->n, &spki, &slen) != STC_OK)
+        return STC_EPROTO;
+    rc |= wc_Sha256Hash(c->p, (word32)c->n, d->d[0]);
+    rc |= wc_Sha256Hash(spki, (word32)slen, d->d[1]);
+#ifdef WOLFSSL_SHA512
+    {
+        uint8_t h[64];
+        rc |= wc_Sha512Hash(c->p, (word32)c->n, h);
+        rc |= wc_Sha256Hash(h, sizeof h, d->d[2]);
+        rc |= wc_Sha512Hash(spki, (word32)slen, h);
+        rc |= wc_Sha256Hash(h, sizeof h, d->d[3]);
+    }
+#endif
+    return rc == 0 ? STC_OK : STC_ENOMEM;
+}
+
 /* stc_cert_judge - every problem of a peer chain; see stc_int.h */
-int stc_cert_judge(const stc_chain_t *chain, const char *host, int64_t now,
-                   unsigned warn_days, stc_cert_info_t *info,
+int stc_cert_judge(const stc_der_t *chain, unsigned n, unsigned sent, const char *host,
+                   int64_t now, unsigned warn_days, stc_session_t *s,
                    stc_finding_fn add, void *ctx)
 {
     facts_t f[STC_CHAIN_MAX];
     uint8_t path[STC_CHAIN_MAX];
     found_t fd;
     DecodedCert *dc;
+    stc_cert_info_t *info = &s->a.cert;
     size_t f0 = failures();
-    unsigned i, n = chain->n, len;
+    unsigned i, len;
     int parse_err = 0, leaf_name = 0, rc = STC_OK;
     void *cm = stc_tls_trust_store();
 
     memset(info, 0, sizeof *info);
     memset(f, 0, sizeof f);
+    memset(&s->chain, 0, sizeof s->chain);
+    s->subject[0] = s->issuer[0] = '\0';
     fd.n = 0;
     if (n > STC_CHAIN_MAX)
-        n = STC_CHAIN_MAX; /* cannot happen: tls.c fills at most this many */
-    info->chain_len = (uint8_t)n;
+        n = STC_CHAIN_MAX;
+    info->chain_len = (uint8_t)(sent > 255 ? 255 : sent);
     if (n == 0) {
         add(ctx, STC_F_CERT_NONE, 0);
-        if (chain->truncated)
-            add(ctx, STC_F_CERT_CHAIN_TRUNCATED, 0);
         return STC_OK;
     }
+    s->chain.cut = sent > n;
     /* ~2.5 KB: from the arena rather than a board's small stack. */
     dc = (DecodedCert *)XMALLOC(sizeof *dc, NULL, DYNAMIC_TYPE_DCERT);
     if (!dc)
@@ -510,7 +609,7 @@ int stc_cert_judge(const stc_chain_t *chain, const char *host, int64_t now,
         if (prc == 0) {
             take_facts(dc, &f[i]);
             if (i == 0) {
-                leaf_info(dc, info);
+                leaf_info(dc, s);
                 key_size(dc, &info->key_type, &info->key_bits);
                 leaf_name = name_ok(dc, host);
             }
@@ -522,7 +621,18 @@ int stc_cert_judge(const stc_chain_t *chain, const char *host, int64_t now,
         }
         if (prc != 0 && parse_err == 0)
             parse_err = prc;
+        if (prc == 0) {
+            rc = digest(&chain[i], &s->chain.c[i]);
+            if (rc == STC_ENOMEM || failures() != f0) {
+                rc = STC_ENOMEM;
+                goto out;
+            }
+            rc = STC_OK;
+            if (!(f[i].na && now > f[i].na) && !(f[i].nb && now < f[i].nb))
+                s->chain.dated = (uint8_t)(s->chain.dated | (1u << i));
+        }
     }
+    s->chain.n = (uint8_t)n;
     if (!f[0].ok) {
         /* Nothing can be judged without the leaf. */
         note(&fd, STC_F_CERT_PARSE, parse_err);
@@ -531,13 +641,20 @@ int stc_cert_judge(const stc_chain_t *chain, const char *host, int64_t now,
     info->not_before = f[0].nb;
     info->not_after = f[0].na;
     info->name_ok = (uint8_t)leaf_name;
+    info->self_signed = f[0].self;
 
+    rc = find_links(dc, chain, n, f, &s->chain.linked, f0);
+    if (rc != STC_OK)
+        goto out;
     if (stc_tls_have_anchors() && cm) {
-        rc = anchor_chain(dc, chain, f, cm, f0);
+        rc = anchor_chain(dc, chain, n, f, cm, f0);
         if (rc != STC_OK)
             goto out;
         info->trusted = f[0].anchored;
-        if (!f[0].anchored)
+        if (!f[0].anchored && s->chain.cut)
+            /* our limit cut the chain: no verdict on its trust */
+            note(&fd, STC_F_CERT_CHAIN_TRUNCATED, (int32_t)sent);
+        else if (!f[0].anchored)
             note(&fd, STC_F_CERT_UNTRUSTED, 0);
     } else {
         note(&fd, STC_F_CERT_NO_ANCHORS, 0);
@@ -548,18 +665,19 @@ int stc_cert_judge(const stc_chain_t *chain, const char *host, int64_t now,
         note(&fd, STC_F_CERT_SELF_SIGNED, 0);
     if (!leaf_name)
         note(&fd, STC_F_CERT_NAME_MISMATCH, 0);
-    len = build_path(chain, f, path);
+    len = build_path(n, f, path);
     judge_path(f, path, len, now, warn_days, info, &fd);
     if (parse_err)
         note(&fd, STC_F_CERT_PARSE, parse_err);
 report:
-    if (chain->truncated)
-        note(&fd, STC_F_CERT_CHAIN_TRUNCATED, 0);
     for (i = 0; i < fd.n; i++)
         add(ctx, fd.f[i].code, fd.f[i].detail);
 out:
     XFREE(dc, NULL, DYNAMIC_TYPE_DCERT);
-    if (rc != STC_OK)
-        memset(info, 0, sizeof *info); /* nothing half-judged */
+    if (rc != STC_OK) { /* nothing half-judged */
+        memset(info, 0, sizeof *info);
+        memset(&s->chain, 0, sizeof s->chain);
+        s->subject[0] = s->issuer[0] = '\0';
+    }
     return rc;
 }

@@ -7,7 +7,6 @@
  * checked, retries over the resolver list within one deadline, and TCP
  * when the answer is truncated (RFC 7766 5: "the client retries over TCP").
  */
-#include "stc_int.h"
 #include "engine.h"
 
 #include <string.h>
@@ -16,28 +15,40 @@ enum { Q_FREE = 0, Q_UDP, Q_TCP_CONNECT, Q_TCP_SEND, Q_TCP_RECV, Q_DONE };
 
 #define DNS_PORT 53
 
-/* udp_try_ms - budget of one UDP transmission: the deadline split over tries */
-static uint32_t udp_try_ms(const stc_check_t *c)
+/* udp_try_ms - budget of one UDP transmission: the deadline split over
+ * the tries, and over the resolvers when there are more of them, so every
+ * resolver is asked in time (a late answer to an earlier try still counts:
+ * the socket and ID stay) */
+static uint32_t udp_try_ms(const stc_engine_t *c)
 {
-    uint32_t t = c->opt.t_dns / STC_DNS_TRIES;
+    unsigned tries = c->nres + 1u > STC_DNS_TRIES ? c->nres + 1u : STC_DNS_TRIES;
+    uint32_t t = c->opt.t_dns / tries;
     return t < 200 ? 200 : t;
 }
 
-/* finish - end the query with err (STC_OK = answer in q->msg[0..len)) */
-static int finish(stc_check_t *c, stc_dnsq_t *q, int err)
+/* close_sock - close the slot's socket, if any */
+static void close_sock(stc_engine_t *c, stc_dnsq_t *q)
 {
     if (q->sock >= 0) {
         c->port->close(c->port->user, q->sock);
-        q->sock = -1;
+        stc_eng_socket_closed(c);
     }
-    q->state = Q_DONE;
+    q->sock = -1;
+}
+
+/* finish - end the query with err (STC_OK = answer in q->msg[0..len)) */
+static int finish(stc_engine_t *c, stc_dnsq_t *q, int err)
+{
+    close_sock(c, q);
+    if (q->state != Q_DONE)
+        q->state = Q_DONE;
     q->err = (int8_t)err;
     q->want = 0;
     return err;
 }
 
 /* new_id - fresh random query ID (RFC 5452 9.2: IDs must be unpredictable) */
-static int new_id(stc_check_t *c, stc_dnsq_t *q)
+static int new_id(stc_engine_t *c, stc_dnsq_t *q)
 {
     uint8_t r[2];
     if (c->port->random(c->port->user, r, sizeof r) != STC_OK)
@@ -50,16 +61,14 @@ static int new_id(stc_check_t *c, stc_dnsq_t *q)
  * stay the same for every try of one query, so a slow answer to an earlier
  * transmission is still accepted (RFC 1035 7.2: retransmit the same query);
  * the socket is reopened only when the resolver's family differs. */
-static int udp_send(stc_check_t *c, stc_dnsq_t *q)
+static int udp_send(stc_engine_t *c, stc_dnsq_t *q)
 {
     const stc_ip_t *res = &c->res[q->res_idx];
     size_t n;
     int rc;
 
-    if (q->sock >= 0 && q->sock_family != res->family) {
-        c->port->close(c->port->user, q->sock);
-        q->sock = -1;
-    }
+    if (q->sock >= 0 && q->sock_family != res->family)
+        close_sock(c, q);
     if (q->tries == 0) {
         rc = new_id(c, q);
         if (rc != STC_OK)
@@ -70,11 +79,14 @@ static int udp_send(stc_check_t *c, stc_dnsq_t *q)
     if (n == 0)
         return STC_EINVAL;
     if (q->sock < 0) {
+        if (!stc_eng_socket_room(c))
+            return STC_ENOMEM;
         rc = c->port->udp_open(c->port->user, res->family, &q->sock);
         if (rc != STC_OK) {
             q->sock = -1;
             return rc;
         }
+        stc_eng_socket_opened(c);
         q->sock_family = res->family;
     }
     rc = c->port->udp_sendto(c->port->user, q->sock, res, DNS_PORT, q->msg, n);
@@ -88,10 +100,10 @@ static int udp_send(stc_check_t *c, stc_dnsq_t *q)
 }
 
 /* next_try - send again, to the next resolver; STC_EAGAIN while in time */
-static int next_try(stc_check_t *c, stc_dnsq_t *q)
+static int next_try(stc_engine_t *c, stc_dnsq_t *q)
 {
     int rc;
-    if (q->tries >= STC_DNS_TRIES * (c->nres > 1 ? 2 : 1))
+    if (q->tries >= (c->nres > STC_DNS_TRIES ? c->nres : STC_DNS_TRIES) * (c->nres > 1 ? 2 : 1))
         return STC_ETIMEOUT;
     q->res_idx = (uint8_t)((q->res_idx + 1) % c->nres);
     rc = udp_send(c, q);
@@ -99,13 +111,11 @@ static int next_try(stc_check_t *c, stc_dnsq_t *q)
 }
 
 /* stc_dnsq_start - begin a query in slot q */
-int stc_dnsq_start(stc_check_t *c, stc_dnsq_t *q, const char *qname,
-                   uint16_t qtype, uint8_t purpose, uint8_t host)
+int stc_dnsq_start(stc_engine_t *c, stc_dnsq_t *q, const char *qname, uint16_t qtype)
 {
     int rc;
+    uint8_t i;
 
-    q->purpose = purpose;
-    q->host = host;
     q->qtype = qtype;
     q->tcp = 0;
     q->tries = 0;
@@ -116,21 +126,23 @@ int stc_dnsq_start(stc_check_t *c, stc_dnsq_t *q, const char *qname,
     q->len = q->off = 0;
     q->sock = -1;
     q->sock_family = 0;
+    q->waiters = NULL;
+    q->state = Q_FREE;
     if (stc_strlcpy(q->qname, qname, sizeof q->qname))
-        return finish(c, q, STC_ETOOLONG);
+        return STC_ETOOLONG;
     if (c->nres == 0)
-        return finish(c, q, STC_EINVAL);
+        return STC_EINVAL;
     q->deadline = c->port->now_ms(c->port->user) + c->opt.t_dns;
     rc = udp_send(c, q);
+    /* a resolver of an unusable family: try the others */
+    for (i = 1; i < c->nres && rc != STC_OK && rc != STC_ENOMEM; i++) {
+        q->res_idx = (uint8_t)((q->res_idx + 1) % c->nres);
+        rc = udp_send(c, q);
+    }
     if (rc != STC_OK) {
-        /* a resolver of an unusable family: try the others */
-        uint8_t i;
-        for (i = 1; i < c->nres && rc != STC_OK; i++) {
-            q->res_idx = (uint8_t)((q->res_idx + 1) % c->nres);
-            rc = udp_send(c, q);
-        }
-        if (rc != STC_OK)
-            return finish(c, q, rc);
+        close_sock(c, q);
+        q->state = Q_FREE;
+        return rc;
     }
     return STC_EAGAIN;
 }
@@ -149,7 +161,7 @@ static int accept_answer(stc_dnsq_t *q, size_t n)
 }
 
 /* is_resolver - did this datagram come from a configured resolver port 53? */
-static int is_resolver(const stc_check_t *c, const stc_ip_t *ip, uint16_t port)
+static int is_resolver(const stc_engine_t *c, const stc_ip_t *ip, uint16_t port)
 {
     uint8_t i;
     if (port != DNS_PORT)
@@ -162,14 +174,15 @@ static int is_resolver(const stc_check_t *c, const stc_ip_t *ip, uint16_t port)
 }
 
 /* start_tcp - the answer was truncated: ask the same resolver over TCP */
-static int start_tcp(stc_check_t *c, stc_dnsq_t *q)
+static int start_tcp(stc_engine_t *c, stc_dnsq_t *q)
 {
     int rc;
-    c->port->close(c->port->user, q->sock);
-    q->sock = -1;
-    q->tcp = 1;
+    close_sock(c, q);
+    q->tcp++;
     q->len = q->off = 0;
     rc = c->port->tcp_connect(c->port->user, &c->res[q->res_idx], DNS_PORT, &q->sock);
+    if (rc == STC_OK || rc == STC_EAGAIN)
+        stc_eng_socket_opened(c);
     if (rc == STC_EAGAIN) {
         q->state = Q_TCP_CONNECT;
         q->want = STC_WANT_WRITE;
@@ -185,7 +198,7 @@ static int start_tcp(stc_check_t *c, stc_dnsq_t *q)
 }
 
 /* step_udp - read datagrams until ours arrives; ignore everything else */
-static int step_udp(stc_check_t *c, stc_dnsq_t *q, uint32_t now)
+static int step_udp(stc_engine_t *c, stc_dnsq_t *q, uint32_t now)
 {
     int guard;
 
@@ -217,7 +230,7 @@ static int step_udp(stc_check_t *c, stc_dnsq_t *q, uint32_t now)
 }
 
 /* step_tcp - connect, send length-prefixed query, read length-prefixed answer */
-static int step_tcp(stc_check_t *c, stc_dnsq_t *q)
+static int step_tcp(stc_engine_t *c, stc_dnsq_t *q)
 {
     const stc_port_t *p = c->port;
     int rc;
@@ -282,7 +295,7 @@ static int step_tcp(stc_check_t *c, stc_dnsq_t *q)
 }
 
 /* stc_dnsq_step - advance a query; STC_EAGAIN, or done (STC_OK / error) */
-int stc_dnsq_step(stc_check_t *c, stc_dnsq_t *q)
+int stc_dnsq_step(stc_engine_t *c, stc_dnsq_t *q)
 {
     uint32_t now = c->port->now_ms(c->port->user);
     int rc;
@@ -291,10 +304,22 @@ int stc_dnsq_step(stc_check_t *c, stc_dnsq_t *q)
         return q->err;
     if (q->state == Q_FREE)
         return STC_EINVAL;
-    if (q->state == Q_UDP)
+    if (q->state == Q_UDP) {
         rc = step_udp(c, q, now);
-    else
+    } else {
         rc = step_tcp(c, q);
+        if (rc != STC_OK && rc != STC_EAGAIN && rc != STC_ETOOLONG && rc != STC_ENOMEM &&
+            q->tcp < c->nres && !stc_time_reached(now, q->deadline)) {
+            /* the TCP retry failed: ask the next resolver (over UDP, then
+             * TCP again if it truncates too) rather than give up */
+            close_sock(c, q);
+            q->res_idx = (uint8_t)((q->res_idx + 1) % c->nres);
+            q->tries = 1; /* keep the ID: any late answer still counts */
+            q->len = q->off = 0;
+            rc = udp_send(c, q);
+            rc = rc == STC_OK ? STC_EAGAIN : rc;
+        }
+    }
     if (rc == STC_EAGAIN && stc_time_reached(c->port->now_ms(c->port->user), q->deadline))
         rc = STC_ETIMEOUT;
     if (rc == STC_EAGAIN)
@@ -308,13 +333,12 @@ int stc_dnsq_busy(const stc_dnsq_t *q)
     return q->state != Q_FREE && q->state != Q_DONE;
 }
 
-/* stc_dnsq_release - return a finished slot to the pool */
-void stc_dnsq_release(stc_check_t *c, stc_dnsq_t *q)
+/* stc_dnsq_release - return a slot to the pool (its waiters are gone) */
+void stc_dnsq_release(stc_engine_t *c, stc_dnsq_t *q)
 {
-    if (q->sock >= 0)
-        c->port->close(c->port->user, q->sock);
-    q->sock = -1;
+    close_sock(c, q);
     q->state = Q_FREE;
+    q->waiters = NULL;
 }
 
 /* stc_dnsq_deadline - earliest time the query needs a step without I/O */

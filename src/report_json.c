@@ -1,10 +1,10 @@
-/* report_json.c - one JSON object per domain (JSON Lines), schema 1
+/* report_json.c - one JSON object per domain (JSON Lines), schema 2
  *
  * Field names follow the original tool where the concept is the same
  * (domain, status, message, results{hostname:{checks}}, preferred_hostnames,
- * mx_hostnames); everything else is documented in README.md. Later work
- * adds keys (tls.versions, tls.ciphers, dane, mta_sts, tls_rpt) without
- * reshaping these.
+ * mx_hostnames); everything else is documented in README.md and in the
+ * JSON Schema tests/schema/result.schema.json. Every check is present with
+ * its status; one that did not run says "skipped" (4), never "error".
  */
 #include "report.h"
 
@@ -61,8 +61,11 @@ static void findings(stc_out_t *o, int *first, const stc_finding_t *f, unsigned 
         kv_str(o, &ff, "title", fi->title);
         kv_str(o, &ff, "recommendation", fi->recommendation);
         kv_int(o, &ff, "detail", f[i].detail);
-        if (f[i].code == STC_F_TLS_HANDSHAKE && f[i].detail < 0)
+        if ((f[i].code == STC_F_TLS_HANDSHAKE || f[i].code == STC_F_CHECKER_TLS_LIMIT) &&
+            f[i].detail < 0)
             kv_str(o, &ff, "reason", stc_tls_reason(f[i].detail));
+        if (fi->ours)
+            kv_bool(o, &ff, "ours", 1);
         stc_out_str(o, "}");
     }
     stc_out_str(o, "]");
@@ -103,19 +106,17 @@ static void check_obj(stc_out_t *o, unsigned id, int status, const stc_addr_resu
     stc_out_str(o, "]}");
 }
 
-/* checks - "checks":{name:check_obj} over the given addresses */
+/* checks - "checks":{name:check_obj} over the given addresses: every
+ * check, with "skipped" where none of them ran it */
 static void checks(stc_out_t *o, int *first, const stc_addr_result_t *const *as, unsigned nas)
 {
     unsigned id, j, n = 0;
     key(o, first, "checks");
     stc_out_str(o, "{");
     for (id = 0; id < STC_CHK_COUNT; id++) {
-        int st = -1;
+        int st = STC_SKIPPED;
         for (j = 0; j < nas; j++)
-            if (as[j]->status[id] > st)
-                st = as[j]->status[id];
-        if (st < 0)
-            continue; /* not run: left out, as the original did */
+            st = stc_status_worse(st, as[j]->status[id]);
         if (n++)
             stc_out_str(o, ",");
         jstr(o, stc_check_name(id));
@@ -144,7 +145,8 @@ static void ehlo_list(stc_out_t *o, int *first, const char *k, uint16_t ext)
 }
 
 /* cert_obj - what we learnt of the certificate */
-static void cert_obj(stc_out_t *o, int *first, const stc_cert_info_t *ci)
+static void cert_obj(stc_out_t *o, int *first, const stc_domain_result_t *r,
+                     const stc_cert_info_t *ci)
 {
     static const char *const kt[] = {"unknown", "RSA", "EC", "Ed25519", "Ed448"};
     static const char *const hs[] = {"unknown", "MD5", "SHA-1", "SHA-256", "SHA-384",
@@ -153,8 +155,8 @@ static void cert_obj(stc_out_t *o, int *first, const stc_cert_info_t *ci)
     int ff = 1;
     key(o, first, "certificate");
     stc_out_str(o, "{");
-    kv_str(o, &ff, "subject", ci->subject);
-    kv_str(o, &ff, "issuer", ci->issuer);
+    kv_str(o, &ff, "subject", stc_result_text(r, ci->subject));
+    kv_str(o, &ff, "issuer", stc_result_text(r, ci->issuer));
     kv_str(o, &ff, "not_before", ci->not_before ? stc_time_text(ci->not_before, tb, sizeof tb) : "");
     kv_str(o, &ff, "not_after", ci->not_after ? stc_time_text(ci->not_after, tb, sizeof tb) : "");
     kv_str(o, &ff, "key_type", kt[ci->key_type < 5 ? ci->key_type : 0]);
@@ -163,16 +165,17 @@ static void cert_obj(stc_out_t *o, int *first, const stc_cert_info_t *ci)
     kv_int(o, &ff, "chain_length", ci->chain_len);
     kv_bool(o, &ff, "trusted", ci->trusted);
     kv_bool(o, &ff, "name_match", ci->name_ok);
+    kv_bool(o, &ff, "self_signed", ci->self_signed);
     stc_out_str(o, "}");
 }
 
 /* addr_obj - one address of one host */
-static void addr_obj(stc_out_t *o, const stc_addr_result_t *a)
+static void addr_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_result_t *a)
 {
     static const char *const phases[] = {"none", "connect", "banner", "ehlo", "starttls",
                                          "tls", "ehlo_tls", "quit", "done"};
     const stc_addr_result_t *one[1];
-    char ipb[48];
+    char ipb[48], gb[16], hex[8];
     int ff = 1, st = stc_addr_status(a);
 
     one[0] = a;
@@ -180,28 +183,39 @@ static void addr_obj(stc_out_t *o, const stc_addr_result_t *a)
     kv_str(o, &ff, "address", stc_ip_text(&a->ip, ipb, sizeof ipb));
     kv_int(o, &ff, "family", a->ip.family);
     kv_str(o, &ff, "reach", stc_reach_text(a->reach));
-    kv_int(o, &ff, "status", st < 0 ? 3 : st);
+    kv_int(o, &ff, "status", st);
     kv_str(o, &ff, "status_text", stc_status_text(st));
     kv_str(o, &ff, "phase", phases[a->phase < 9 ? a->phase : 0]);
+    kv_int(o, &ff, "sessions", a->sessions);
     if (a->err) {
         kv_str(o, &ff, "error", stc_err_text(a->err));
         kv_int(o, &ff, "lower_error", a->lower_err);
     }
     kv_int(o, &ff, "last_reply_code", a->last_code);
-    kv_str(o, &ff, "banner", a->banner);
+    kv_str(o, &ff, "banner", stc_result_text(r, a->banner));
     kv_int(o, &ff, "elapsed_ms", a->elapsed_ms);
     checks(o, &ff, one, 1);
     ehlo_list(o, &ff, "ehlo", a->ehlo);
     if (a->tls_version) {
         int tf = 1;
+        const char *name = stc_suite_name(a->suite);
+        static const char digits[] = "0123456789abcdef";
+        hex[0] = '0';
+        hex[1] = 'x';
+        hex[2] = digits[(a->suite >> 12) & 15];
+        hex[3] = digits[(a->suite >> 8) & 15];
+        hex[4] = digits[(a->suite >> 4) & 15];
+        hex[5] = digits[a->suite & 15];
+        hex[6] = '\0';
         key(o, &ff, "tls");
         stc_out_str(o, "{");
         kv_str(o, &tf, "version", stc_tls_version_text(a->tls_version));
-        kv_str(o, &tf, "cipher", a->cipher);
-        kv_str(o, &tf, "group", a->group);
+        kv_str(o, &tf, "cipher", name[0] ? name : hex);
+        kv_str(o, &tf, "cipher_id", hex);
+        kv_str(o, &tf, "group", stc_group_name(a->group, gb, sizeof gb));
         ehlo_list(o, &tf, "ehlo", a->ehlo_tls);
         stc_out_str(o, "}");
-        cert_obj(o, &ff, &a->cert);
+        cert_obj(o, &ff, r, &a->cert);
     }
     findings(o, &ff, a->findings, a->nfindings, a->dropped);
     stc_out_str(o, "}");
@@ -217,13 +231,16 @@ static void host_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_host_
     for (i = 0; i < h->naddr; i++)
         if (h->addr[i].reach == STC_R_REACHED)
             reached[n++] = &h->addr[i];
+    if (n == 0) /* nothing reached: the host carries its failed connectivity */
+        for (i = 0; i < h->naddr; i++)
+            reached[n++] = &h->addr[i];
     stc_out_str(o, "{");
     kv_str(o, &ff, "domain", r->domain);
     kv_str(o, &ff, "hostname", h->name);
     kv_int(o, &ff, "preference", h->pref);
-    if (h->cname[0])
-        kv_str(o, &ff, "cname", h->cname);
-    kv_int(o, &ff, "status", h->status < 0 ? 3 : h->status);
+    if (h->cname)
+        kv_str(o, &ff, "cname", stc_result_text(r, h->cname));
+    kv_int(o, &ff, "status", h->status);
     kv_str(o, &ff, "status_text", stc_status_text(h->status));
     kv_str(o, &ff, "reach", stc_reach_text(h->reach));
     kv_bool(o, &ff, "preferred", h->preferred);
@@ -235,7 +252,7 @@ static void host_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_host_
     for (i = 0; i < h->naddr; i++) {
         if (i)
             stc_out_str(o, ",");
-        addr_obj(o, &h->addr[i]);
+        addr_obj(o, r, &h->addr[i]);
     }
     stc_out_str(o, "]}");
 }
@@ -247,6 +264,7 @@ int stc_report_json(const stc_domain_result_t *r, stc_write_fn w, void *ctx)
     stc_out_t o;
     unsigned i, n;
     int ff = 1;
+    char msg[STC_NAME_MAX + 200];
 
     o.w = w;
     o.ctx = ctx;
@@ -256,7 +274,9 @@ int stc_report_json(const stc_domain_result_t *r, stc_write_fn w, void *ctx)
     kv_str(&o, &ff, "domain", r->domain);
     kv_int(&o, &ff, "status", r->status);
     kv_str(&o, &ff, "status_text", stc_domain_status_text(r->status));
-    kv_str(&o, &ff, "message", r->message);
+    if (r->name_cut)
+        kv_bool(&o, &ff, "name_cut", 1);
+    kv_str(&o, &ff, "message", stc_result_message(r, msg, sizeof msg));
     kv_str(&o, &ff, "mx_kind", kinds[r->mx_kind < 5 ? r->mx_kind : 0]);
     kv_bool(&o, &ff, "mx_dnssec", r->mx_secure);
     kv_int(&o, &ff, "mx_total", r->mx_total);
@@ -291,6 +311,9 @@ int stc_report_json(const stc_domain_result_t *r, stc_write_fn w, void *ctx)
         host_obj(&o, r, &r->host[i]);
     }
     stc_out_str(&o, "}");
+    kv_int(&o, &ff, "sessions", r->sessions);
+    if (r->text_dropped)
+        kv_int(&o, &ff, "texts_dropped", r->text_dropped);
     kv_int(&o, &ff, "elapsed_ms", r->elapsed_ms);
     stc_out_str(&o, "}\n");
     return o.err;

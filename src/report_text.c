@@ -58,30 +58,40 @@ static void finding_lines(stc_out_t *o, const char *indent, const stc_finding_t 
 }
 
 /* check_line - "connectivity  success  <detail>" */
-static void check_line(stc_out_t *o, const stc_addr_result_t *a, unsigned id)
+static void check_line(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_result_t *a,
+                       unsigned id)
 {
-    char tb[24];
+    char tb[24], gb[16];
+    const char *t;
     stc_out_str(o, "      ");
     pad(o, stc_check_name(id), 14);
     pad(o, stc_status_text(a->status[id]), 9);
     if (id == STC_CHK_STARTTLS && a->tls_version) {
         stc_out_str(o, stc_tls_version_text(a->tls_version));
         stc_out_str(o, " ");
-        stc_out_str(o, a->cipher);
-        if (a->group[0]) {
+        t = stc_suite_name(a->suite);
+        if (t[0]) {
+            stc_out_str(o, t);
+        } else {
+            stc_out_str(o, "suite ");
+            stc_out_int(o, a->suite);
+        }
+        if (a->group) {
             stc_out_str(o, " ");
-            stc_out_str(o, a->group);
+            stc_out_str(o, stc_group_name(a->group, gb, sizeof gb));
         }
     } else if (id == STC_CHK_CERT && a->tls_version) {
-        stc_out_str(o, a->cert.subject[0] ? a->cert.subject : "(no subject)");
+        t = stc_result_text(r, a->cert.subject);
+        stc_out_str(o, t[0] ? t : "(no subject)");
         stc_out_str(o, ", issuer ");
-        stc_out_str(o, a->cert.issuer[0] ? a->cert.issuer : "?");
+        t = stc_result_text(r, a->cert.issuer);
+        stc_out_str(o, t[0] ? t : "?");
         if (a->cert.not_after) {
             stc_out_str(o, ", expires ");
             stc_out_str(o, stc_time_text(a->cert.not_after, tb, sizeof tb));
         }
-    } else if (id == STC_CHK_CONNECT && a->banner[0]) {
-        stc_out_str(o, a->banner);
+    } else if (id == STC_CHK_CONNECT && a->banner) {
+        stc_out_str(o, stc_result_text(r, a->banner));
     }
     stc_out_str(o, "\n");
 }
@@ -108,7 +118,8 @@ static void ehlo_line(stc_out_t *o, const stc_addr_result_t *a)
 }
 
 /* addr_block - one address with its checks and findings */
-static void addr_block(stc_out_t *o, const stc_addr_result_t *a, int verbose)
+static void addr_block(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_result_t *a,
+                       int verbose)
 {
     char ipb[48];
     unsigned id;
@@ -117,13 +128,19 @@ static void addr_block(stc_out_t *o, const stc_addr_result_t *a, int verbose)
     stc_out_str(o, "    ");
     pad(o, stc_ip_text(&a->ip, ipb, sizeof ipb), 40);
     pad(o, stc_reach_text(a->reach), 12);
-    stc_out_str(o, st < 0 ? "-" : stc_status_text(st));
+    stc_out_str(o, stc_status_text(st));
     stc_out_str(o, "  ");
     stc_out_int(o, a->elapsed_ms);
-    stc_out_str(o, " ms\n");
+    stc_out_str(o, " ms");
+    if (a->sessions > 1) {
+        stc_out_str(o, ", ");
+        stc_out_int(o, a->sessions);
+        stc_out_str(o, " sessions");
+    }
+    stc_out_str(o, "\n");
     for (id = 0; id < STC_CHK_COUNT; id++)
-        if (a->status[id] >= 0)
-            check_line(o, a, id);
+        if (a->status[id] != STC_SKIPPED || verbose)
+            check_line(o, r, a, id);
     finding_lines(o, "      ", a->findings, a->nfindings);
     if (verbose)
         ehlo_line(o, a);
@@ -134,6 +151,7 @@ int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, v
 {
     stc_out_t o;
     unsigned h, i;
+    char msg[STC_NAME_MAX + 200];
 
     o.w = w;
     o.ctx = ctx;
@@ -142,7 +160,7 @@ int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, v
     stc_out_str(&o, ": ");
     upper(&o, stc_domain_status_text(r->status));
     stc_out_str(&o, " - ");
-    stc_out_str(&o, r->message);
+    stc_out_str(&o, stc_result_message(r, msg, sizeof msg));
     stc_out_str(&o, "\n");
     finding_lines(&o, "  ", r->findings, r->nfindings);
     for (h = 0; h < r->nhosts; h++) {
@@ -159,19 +177,29 @@ int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, v
             stc_out_str(&o, " ");
             stc_out_str(&o, hr->name);
         }
-        if (hr->cname[0]) {
+        if (hr->cname) {
             stc_out_str(&o, " -> ");
-            stc_out_str(&o, hr->cname);
+            stc_out_str(&o, stc_result_text(r, hr->cname));
         }
-        stc_out_str(&o, hr->preferred ? "  [decides]  " : "  [reported only]  ");
-        stc_out_str(&o, hr->status < 0 ? stc_reach_text(hr->reach) : stc_status_text(hr->status));
+        if (r->mx_kind != STC_MX_RELAY)
+            stc_out_str(&o, hr->preferred ? "  [decides]  " : "  [reported only]  ");
+        else
+            stc_out_str(&o, "  ");
+        stc_out_str(&o, stc_status_text(hr->status));
+        if (hr->reach != STC_R_REACHED) {
+            stc_out_str(&o, " (");
+            stc_out_str(&o, stc_reach_text(hr->reach));
+            stc_out_str(&o, ")");
+        }
         stc_out_str(&o, "\n");
         finding_lines(&o, "    ", hr->findings, hr->nfindings);
         for (i = 0; i < hr->naddr; i++)
-            addr_block(&o, &hr->addr[i], verbose);
+            addr_block(&o, r, &hr->addr[i], verbose);
     }
     stc_out_str(&o, "  (");
     stc_out_int(&o, r->elapsed_ms);
-    stc_out_str(&o, " ms)\n");
+    stc_out_str(&o, " ms, ");
+    stc_out_int(&o, r->sessions);
+    stc_out_str(&o, r->sessions == 1 ? " SMTP session)\n" : " SMTP sessions)\n");
     return o.err;
 }

@@ -73,7 +73,7 @@ uint16_t stc_ehlo_keyword(const char *text, size_t n)
  * peer that is not speaking SMTP is caught without waiting for its LF */
 static int prefix_ok(const stc_reply_t *r, size_t pos)
 {
-    uint8_t ch = (uint8_t)r->line[pos];
+    uint8_t ch = (uint8_t)r->head[pos];
 
     /* RFC 5321 4.2: "Reply-code = %x32-35 %x30-35 %x30-39"; we accept any
      * second digit, as deployed servers and clients do. */
@@ -85,7 +85,7 @@ static int prefix_ok(const stc_reply_t *r, size_t pos)
         uint16_t code;
         if (!is_digit(ch))
             return 0;
-        code = (uint16_t)((r->line[0] - '0') * 100 + (r->line[1] - '0') * 10 + (ch - '0'));
+        code = (uint16_t)((r->head[0] - '0') * 100 + (r->head[1] - '0') * 10 + (ch - '0'));
         /* RFC 5321 4.2.1: continuation lines carry "the same code" */
         return r->nlines == 0 || code == r->code;
     }
@@ -93,57 +93,57 @@ static int prefix_ok(const stc_reply_t *r, size_t pos)
     return ch == ' ' || ch == '-' || ch == '\r';
 }
 
-/* sanitize_first - keep the text of the first line, printable ASCII only */
-static void sanitize_first(stc_reply_t *r, const char *text, size_t n)
+/* keep_first - one byte of the first line's text, sanitized: NUL,
+ * controls, DEL and non-ASCII would garble logs and reports */
+static void keep_first(stc_reply_t *r, uint8_t ch)
 {
-    size_t i;
-
-    if (n > sizeof r->first - 1)
-        n = sizeof r->first - 1;
-    for (i = 0; i < n; i++) {
-        uint8_t ch = (uint8_t)text[i];
-        /* NUL, controls, DEL and non-ASCII would garble logs and reports */
-        r->first[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
-    }
-    r->first[n] = '\0';
+    if (r->firstlen + 1u >= sizeof r->first)
+        return;
+    r->first[r->firstlen++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+    r->first[r->firstlen] = '\0';
 }
 
-/* end_line - judge one complete line (CR already dropped); STC_OK when it
- * was the last line of the reply, STC_EAGAIN when more lines follow */
+/* end_line - judge one complete line of len bytes (CR already dropped);
+ * STC_OK when it was the last line of the reply, STC_EAGAIN when more
+ * lines follow */
 static int end_line(stc_reply_t *r, size_t len)
 {
-    const char *text;
     size_t tlen;
     int last;
 
-    if (r->nlines >= STC_REPLY_LINES_MAX)
-        return STC_ETOOLONG;
     /* prefix_ok has checked every byte of the first four that arrived */
     if (len < 3)
         return STC_EPROTO;
     if (len == 3) {
         last = 1; /* "250" alone: a last line without text */
-    } else if (r->line[3] == ' ') {
+    } else if (r->head[3] == ' ') {
         last = 1;
-    } else if (r->line[3] == '-') {
+    } else if (r->head[3] == '-') {
         last = 0;
     } else {
         return STC_EPROTO; /* "250\rx": a CR that did not end the line */
     }
     if (r->nlines == 0)
-        r->code = (uint16_t)((r->line[0] - '0') * 100 + (r->line[1] - '0') * 10 +
-                             (r->line[2] - '0'));
-    text = r->line + (len > 3 ? 4 : 3);
-    tlen = len > 3 ? len - 4 : 0;
-    if (r->nlines == 0)
-        sanitize_first(r, text, tlen);
-    else if (r->ehlo && r->code == 250)
+        r->code = (uint16_t)((r->head[0] - '0') * 100 + (r->head[1] - '0') * 10 +
+                             (r->head[2] - '0'));
+    else if (r->ehlo && r->code == 250) {
         /* RFC 5321 4.1.1.1: every line after the first is an ehlo-line;
-         * a refusal's text is not a list of extensions */
-        r->ext |= stc_ehlo_keyword(text, tlen);
-    r->nlines++;
+         * a refusal's text is not a list of extensions. The head holds
+         * the longest keyword we know and the byte after it. */
+        tlen = len > 3 ? len - 4 : 0;
+        if (tlen > sizeof r->head - 4)
+            tlen = sizeof r->head - 4;
+        r->ext |= stc_ehlo_keyword(r->head + 4, tlen);
+    }
+    /* Lines beyond STC_REPLY_LINES_MAX are counted, not refused: the
+     * reply is read to its end within the command's deadline and its
+     * keywords still count; the caller reports the excess. */
+    if (r->nlines < 0xffffu)
+        r->nlines++;
+    if (r->nlines > STC_REPLY_LINES_MAX)
+        r->toolong = 1;
     r->linelen = 0;
-    r->skipping = 0;
+    r->cr = 0;
     if (!last)
         return STC_EAGAIN;
     r->done = 1;
@@ -164,8 +164,12 @@ int stc_reply_feed(stc_reply_t *r, const uint8_t *p, size_t n, size_t *used)
         if (ch == '\n') {
             size_t len = r->linelen;
             int rc;
-            if (len > 0 && r->line[len - 1] == '\r')
-                len--; /* CRLF; a bare LF is accepted too */
+            if (r->cr) { /* CRLF; a bare LF is accepted too */
+                len--;
+                if (r->nlines == 0 && len >= 4 && r->firstlen > 0 &&
+                    len - 4 < sizeof r->first - 1)
+                    r->first[--r->firstlen] = '\0'; /* the CR kept as text */
+            }
             rc = end_line(r, len);
             if (rc != STC_EAGAIN) {
                 *used = i + 1;
@@ -173,20 +177,22 @@ int stc_reply_feed(stc_reply_t *r, const uint8_t *p, size_t n, size_t *used)
             }
             continue;
         }
-        if (r->skipping)
-            continue; /* rest of an overlong line */
         if (r->linelen >= STC_REPLY_LINE_MAX) {
             /* RFC 5321 4.5.3.1.5: "The maximum total length of a reply
              * line including the reply code and the <CRLF> is 512
-             * octets." Keep what we have and drop the rest; a CR here
-             * may still be the end of a line that just fits. */
-            if (ch == '\r')
-                continue;
-            r->overlong = 1;
-            r->skipping = 1;
+             * octets." The rest of the line is dropped; a CR here may
+             * still be the end of a line that just fits. */
+            if (ch != '\r')
+                r->overlong = 1;
+            r->cr = 0;
             continue;
         }
-        r->line[r->linelen++] = (char)ch;
+        r->cr = ch == '\r';
+        if (r->linelen < sizeof r->head)
+            r->head[r->linelen] = (char)ch;
+        if (r->nlines == 0 && r->linelen >= 4)
+            keep_first(r, ch);
+        r->linelen++;
         if (r->linelen <= 4 && !prefix_ok(r, r->linelen - 1u)) {
             *used = i + 1;
             return STC_EPROTO;

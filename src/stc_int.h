@@ -135,12 +135,14 @@ void stc_reply_reset(stc_reply_t *r, int ehlo);
 
 /* Feed received bytes. Consumes bytes up to the end of the reply (or all
  * of them) and sets *used. Returns STC_EAGAIN (need more), STC_OK (a whole
- * reply was read: r->code, r->first, r->ext, r->nlines), STC_EPROTO (a line
- * is not "DDD[ -]text", or a continuation line changes the code), or
- * STC_ETOOLONG (more than STC_REPLY_LINES_MAX lines). Lines end at LF (a
- * preceding CR is dropped; bare LF is accepted); lines longer than
- * STC_REPLY_LINE_MAX are cut and set r->overlong; NUL and other control
- * bytes are replaced by '?' in r->first. */
+ * reply was read: r->code, r->first, r->ext, r->nlines), or STC_EPROTO (a
+ * line is not "DDD[ -]text", or a continuation line changes the code).
+ * Lines end at LF (a preceding CR is dropped; bare LF is accepted); bytes
+ * of a line beyond STC_REPLY_LINE_MAX are dropped and set r->overlong;
+ * lines beyond STC_REPLY_LINES_MAX are read (their keywords count) and set
+ * r->toolong, so a huge reply ends at its last line or the caller's
+ * deadline, never in a buffer. NUL and other control bytes are replaced
+ * by '?' in r->first. */
 int stc_reply_feed(stc_reply_t *r, const uint8_t *p, size_t n, size_t *used);
 
 /* Map one EHLO keyword line's text (after "250-"/"250 ") to STC_EXT_* bits. */
@@ -203,22 +205,26 @@ int stc_tls_have_anchors(void);
  * stc_tls_global_init; cert.c checks chains against it. */
 void *stc_tls_trust_store(void);
 
-/* Start a client handshake on an already connected socket: SNI = sni,
- * X25519 offered first, explicit cipher list (no anon/NULL/EXPORT/RC4),
- * the peer chain copied into *chain from the verify callback.
- * STC_OK or STC_ENOMEM / STC_ETLS. */
+/* Start a client handshake on the connected socket c->sock: SNI = sni
+ * (none for an IP literal or ""), X25519 offered first, explicit cipher
+ * list (no anon/NULL/EXPORT/RC4). As the peer's chain arrives it is judged
+ * and digested into *c->s against reference name `sni` (cert.c).
+ * STC_OK, STC_ENOMEM (arena) or STC_ETLS (wolfSSL could not set up a
+ * session: never the peer's doing). */
 int stc_tls_start(stc_conn_t *c, const stc_port_t *port, const char *sni);
 /* Advance the handshake. STC_OK done; STC_EAGAIN with *want = STC_WANT_*;
  * STC_ETLS with *lower = wolfSSL error; STC_ENOMEM when the arena ran out;
- * STC_ERESET / STC_ECLOSED when the peer went away. */
+ * STC_ETOOLONG when a peer message exceeded what our TLS library accepts
+ * (*lower says which error); STC_ERESET / STC_ECLOSED when the peer went
+ * away. */
 int stc_tls_handshake(stc_conn_t *c, uint8_t *want, int32_t *lower);
 /* Encrypted send/receive after the handshake: bytes, or negative stc_err_t
  * (STC_EAGAIN with *want). */
 long stc_tls_send(stc_conn_t *c, const void *p, size_t n, uint8_t *want);
 long stc_tls_recv(stc_conn_t *c, void *p, size_t cap, uint8_t *want);
-/* Negotiated version (wire value), suite and group names. */
-void stc_tls_info(stc_conn_t *c, uint16_t *version, char *cipher, size_t ccap,
-                  char *group, size_t gcap);
+/* Negotiated version (wire value), suite (IANA id) and group (IANA named
+ * group, or 0x8000 | bits of a finite-field DHE prime); 0 when unknown. */
+void stc_tls_info(stc_conn_t *c, uint16_t *version, uint16_t *suite, uint16_t *group);
 /* wolfSSL's text for one of its error codes (never NULL). */
 const char *stc_tls_reason(int err);
 /* Free the session (no close_notify wait) and release wolfSSL's per-thread
@@ -227,14 +233,28 @@ void stc_tls_free(stc_conn_t *c);
 
 /* ---- Certificates (src/cert.c) ------------------------------------------- */
 
-/* Judge a peer chain (leaf first) for host at unix time now: chain to a
- * process trust anchor ignoring dates, name (RFC 6125 via SAN DNS-IDs, CN
- * only without DNS SANs), dates, self-signed, key type/size, signature hash.
- * Each problem is reported separately through add(ctx, code, detail);
- * *info is filled for the report. Returns STC_OK or STC_ENOMEM. */
+/* One certificate's DER as the peer sent it (not copied). */
+typedef struct stc_der {
+    const uint8_t *p;
+    size_t n;
+} stc_der_t;
+
+/* Judge a peer chain (leaf first; n certificates given, `sent` sent by the
+ * peer: more than given means our STC_CHAIN_MAX cut it) for reference name
+ * host at unix time now: chain to a process trust anchor ignoring dates,
+ * name (RFC 6125 via SAN DNS-IDs, CN only without DNS SANs), dates,
+ * self-signed, key type/size, signature hash. Each problem is reported
+ * separately through add(ctx, code, detail); s->a.cert, s->subject,
+ * s->issuer and the digests in s->chain are filled. Returns STC_OK or
+ * STC_ENOMEM (nothing reported then). */
 typedef void (*stc_finding_fn)(void *ctx, unsigned code, int32_t detail);
-int stc_cert_judge(const stc_chain_t *chain, const char *host, int64_t now,
-                   unsigned warn_days, stc_cert_info_t *info,
+int stc_cert_judge(const stc_der_t *certs, unsigned n, unsigned sent, const char *host,
+                   int64_t now, unsigned warn_days, stc_session_t *s,
                    stc_finding_fn add, void *ctx);
+
+/* The SubjectPublicKeyInfo of a DER certificate (a bounded DER walk:
+ * wolfSSL 5.5.4 has no call that returns it for RSA keys). STC_OK with
+ * *spki pointing into der, or STC_EPROTO. */
+int stc_cert_spki(const uint8_t *der, size_t n, const uint8_t **spki, size_t *spki_len);
 
 #endif /* STC_INT_H */

@@ -11,11 +11,12 @@ const char *stc_domain_status_text(unsigned s)
     return s < sizeof t / sizeof t[0] ? t[s] : "unknown";
 }
 
-/* stc_status_text - word for a check status; negative = not run */
+/* stc_status_text - word for a check status */
 const char *stc_status_text(int s)
 {
-    static const char *const t[] = {"success", "warning", "failure", "error"};
-    return s >= 0 && s < 4 ? t[s] : "skipped";
+    static const char *const t[] = {"success", "warning", "failure", "error", "skipped",
+                                    "not_applicable"};
+    return s >= 0 && s < 6 ? t[s] : "skipped";
 }
 
 /* stc_check_name - the original tool's name of a check */
@@ -28,7 +29,8 @@ const char *stc_check_name(unsigned id)
 /* stc_reach_text - word for how far an address or host got */
 const char *stc_reach_text(unsigned r)
 {
-    static const char *const t[] = {"pending", "untested", "unreachable", "rejected", "reached"};
+    static const char *const t[] = {"pending", "untested", "unreachable", "rejected", "reached",
+                                    "unchecked"};
     return r < sizeof t / sizeof t[0] ? t[r] : "unknown";
 }
 
@@ -56,6 +58,41 @@ const char *stc_tls_version_text(uint16_t v)
     case 0x0304: return "TLSv1.3";
     default: return v ? "unknown" : "none";
     }
+}
+
+/* stc_group_name - IANA named group (RFC 8446 4.2.7, RFC 7919) or a
+ * custom DHE prime (0x8000 | bits) as text */
+const char *stc_group_name(uint16_t id, char *buf, size_t cap)
+{
+    static const struct {
+        uint16_t id;
+        const char *name;
+    } t[] = {{23, "SECP256R1"}, {24, "SECP384R1"}, {25, "SECP521R1"}, {29, "X25519"},
+             {30, "X448"}, {256, "FFDHE2048"}, {257, "FFDHE3072"}, {258, "FFDHE4096"},
+             {259, "FFDHE6144"}, {260, "FFDHE8192"}};
+    char num[24];
+    size_t i;
+
+    if (cap == 0)
+        return buf;
+    buf[0] = '\0';
+    if (id == 0)
+        return buf;
+    if (id & 0x8000u) {
+        stc_strlcpy(buf, "DHE-", cap);
+        stc_strlcpy(buf + (cap > 4 ? 4 : cap - 1), stc_int_text(id & 0x7fffu, num, sizeof num),
+                    cap > 4 ? cap - 4 : 1);
+        return buf;
+    }
+    for (i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i].id == id) {
+            stc_strlcpy(buf, t[i].name, cap);
+            return buf;
+        }
+    stc_strlcpy(buf, "group-", cap);
+    stc_strlcpy(buf + (cap > 6 ? 6 : cap - 1), stc_int_text(id, num, sizeof num),
+                cap > 6 ? cap - 6 : 1);
+    return buf;
 }
 
 /* stc_time_text - unix seconds as "YYYY-MM-DDTHH:MM:SSZ" (buf >= 21 bytes).

@@ -8,11 +8,14 @@
  *
  * The handshake runs on the socket that carried the SMTP dialogue: wolfSSL's
  * I/O callbacks forward to the port's non-blocking send/recv. The peer
- * chain is copied (DER, leaf first) in the verify callback, which accepts
- * everything: certificates are judged afterwards, each problem on its own
- * (src/cert.c), because wolfSSL reports only one error per certificate
- * (and see stc_tls_global_init for why the verify mode is NONE).
- * wolfSSL_get_peer_chain is not used: it drops certificates of 2 KB or more.
+ * chain is judged (and digested for DANE) inside the verify callback, on
+ * its last call (the leaf, depth 0), while wolfSSL still holds every
+ * certificate's DER: no copy of the chain is kept, so a long chain costs
+ * no buffer of ours. The callback accepts everything: each problem is
+ * reported on its own (src/cert.c), because wolfSSL reports only one error
+ * per certificate (and see stc_tls_global_init for why the verify mode is
+ * NONE). wolfSSL_get_peer_chain is not used: it drops certificates of 2 KB
+ * or more.
  */
 #include "wolf.h"
 
@@ -21,7 +24,7 @@
 #include <wolfssl/wolfcrypt/error-crypt.h>
 #include <wolfssl/wolfcrypt/ecc.h>
 
-#include "stc_int.h"
+#include "engine.h"
 
 #include <string.h>
 
@@ -65,48 +68,43 @@ static size_t arena_failures(void)
     return s.failures;
 }
 
-/* chain_copy - replace *ch with the certificates of the verify store */
-static void chain_copy(stc_chain_t *ch, const WOLFSSL_X509_STORE_CTX *store)
+/* add_finding - stc_cert_judge's callback: into the session's address */
+static void add_finding(void *ctx, unsigned code, int32_t detail)
 {
-    int i;
-    size_t used = 0;
-
-    ch->n = 0;
-    ch->truncated = 0;
-    if (!store->certs || store->totalCerts <= 0)
-        return;
-    for (i = 0; i < store->totalCerts; i++) {
-        const WOLFSSL_BUFFER_INFO *b = &store->certs[i];
-        if (!b->buffer || b->length == 0)
-            continue;
-        if (ch->n >= STC_CHAIN_MAX || b->length > sizeof ch->buf - used) {
-            ch->truncated = 1;
-            break;
-        }
-        memcpy(ch->buf + used, b->buffer, b->length);
-        ch->off[ch->n] = (uint16_t)used;
-        ch->len[ch->n] = (uint16_t)b->length;
-        used += b->length;
-        ch->n++;
-    }
+    stc_add_addr_finding(&((stc_session_t *)ctx)->a, code, detail);
 }
 
-/* verify_cb - copy the peer chain; accept it (cert.c judges it later) */
+/* verify_cb - judge the peer chain once, at the leaf (wolfSSL calls it per
+ * certificate, top first, each time with the whole chain); accept it */
 static int verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 {
+    stc_der_t der[STC_CHAIN_MAX];
     WOLFSSL *ssl;
     stc_conn_t *c;
+    unsigned n = 0;
+    int i, rc;
 
     (void)preverify;
-    if (!store)
+    if (!store || store->error_depth != 0)
         return 1;
     ssl = (WOLFSSL *)wolfSSL_X509_STORE_CTX_get_ex_data(
         store, wolfSSL_get_ex_data_X509_STORE_CTX_idx());
     c = ssl ? (stc_conn_t *)wolfSSL_get_app_data(ssl) : NULL;
-    /* Called once per certificate, each time with the whole chain: the
-     * last copy wins and is the same as the first. */
-    if (c)
-        chain_copy(&c->chain, store);
+    if (!c || !c->s || c->judged)
+        return 1;
+    for (i = 0; store->certs && i < store->totalCerts && n < STC_CHAIN_MAX; i++) {
+        const WOLFSSL_BUFFER_INFO *b = &store->certs[i];
+        if (!b->buffer || b->length == 0)
+            continue;
+        der[n].p = b->buffer;
+        der[n].n = b->length;
+        n++;
+    }
+    stc_check_ran(&c->s->a, STC_CHK_CERT);
+    rc = stc_cert_judge(der, n, store->totalCerts > 0 ? (unsigned)store->totalCerts : 0,
+                        c->sni ? c->sni : "", c->port->unix_time(c->port->user),
+                        c->warn_days, c->s, add_finding, c->s);
+    c->judged = rc == STC_OK ? 1 : 2;
     return 1;
 }
 
@@ -265,8 +263,7 @@ int stc_tls_start(stc_conn_t *c, const stc_port_t *port, const char *sni)
     stc_ip_t ip;
 
     c->port = port;
-    c->chain.n = 0;
-    c->chain.truncated = 0;
+    c->judged = 0;
     c->ssl = NULL;
     if (!g_ctx)
         return STC_ETLS;
@@ -312,6 +309,11 @@ static int map_err(WOLFSSL *ssl, int ret, size_t f0, uint8_t *want, int32_t *low
     /* Whatever wolfSSL calls it, an allocation that failed is ours. */
     if (err == MEMORY_E || arena_failures() != f0)
         return STC_ENOMEM;
+    /* A peer message beyond wolfSSL's own limits (measured: a Certificate
+     * message of ~19 KB gives -404): the checker's limit, not the peer's
+     * fault; most senders' TLS stacks take it. */
+    if (err == HANDSHAKE_SIZE_ERROR || err == MAX_CHAIN_ERROR)
+        return STC_ETOOLONG;
     if (err == SOCKET_PEER_CLOSED_E || err == WOLFSSL_ERROR_ZERO_RETURN
         || err == ZERO_RETURN)
         return STC_ECLOSED;
@@ -371,65 +373,59 @@ long stc_tls_recv(stc_conn_t *c, void *p, size_t cap, uint8_t *want)
     return rc == STC_ECLOSED ? 0 : rc; /* close_notify: an orderly close */
 }
 
-#ifndef NO_DH
-/* dhe_name - "DHE-<bits>" into group (cut to fit) */
-static void dhe_name(char *group, size_t gcap, unsigned bits)
+/* group_id - IANA id of the curve wolfSSL names (its ecc set names) */
+static uint16_t group_id(const char *name)
 {
-    char num[12];
-    size_t n = 0, k;
-
-    do {
-        num[n++] = (char)('0' + bits % 10);
-        bits /= 10;
-    } while (bits > 0 && n < sizeof num);
-    stc_strlcpy(group, "DHE-", gcap);
-    k = strlen(group);
-    while (n > 0 && k + 1 < gcap)
-        group[k++] = num[--n];
-    group[k] = '\0';
+    static const struct {
+        const char *name;
+        uint16_t id;
+    } t[] = {{"SECP256R1", 23}, {"SECP384R1", 24}, {"SECP521R1", 25}, {"X25519", 29},
+             {"X448", 30}, {"FFDHE_2048", 256}, {"FFDHE_3072", 257}, {"FFDHE_4096", 258},
+             {"FFDHE_6144", 259}, {"FFDHE_8192", 260}};
+    size_t i;
+    for (i = 0; name && i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(name, t[i].name) == 0)
+            return t[i].id;
+    return 0;
 }
-#endif
 
-/* stc_tls_info - negotiated version (wire value), suite and group */
-void stc_tls_info(stc_conn_t *c, uint16_t *version, char *cipher, size_t ccap,
-                  char *group, size_t gcap)
+/* stc_tls_info - negotiated version (wire value), suite and group ids */
+void stc_tls_info(stc_conn_t *c, uint16_t *version, uint16_t *suite, uint16_t *group)
 {
     WOLFSSL *ssl = (WOLFSSL *)c->ssl;
-    const char *s;
-    int v, suite;
+    int v, cs;
 
-    *version = 0;
-    if (ccap)
-        cipher[0] = '\0';
-    if (gcap)
-        group[0] = '\0';
+    *version = *suite = *group = 0;
     if (!ssl)
         return;
     /* wolfSSL_version gives the wire value (TLS1_3_VERSION = 0x0304). */
     v = wolfSSL_version(ssl);
     if (v >= 0x0300 && v <= 0x0304)
         *version = (uint16_t)v;
-    /* IANA names ("TLS_AES_128_GCM_SHA256"), as RFCs and peer tools use,
-     * rather than wolfSSL's own ("TLS13-AES128-GCM-SHA256") */
-    suite = wolfSSL_get_current_cipher_suite(ssl);
-    s = suite >= 0 ? wolfSSL_get_cipher_name_iana_from_suite(
-                         (unsigned char)(suite >> 8), (unsigned char)suite)
-                   : NULL;
-    if (s == NULL || s[0] == '\0' || strcmp(s, "None") == 0)
-        s = wolfSSL_get_cipher_name(ssl);
-    if (s && ccap)
-        stc_strlcpy(cipher, s, ccap);
-    s = wolfSSL_get_curve_name(ssl);
-    if (s && gcap) {
-        stc_strlcpy(group, s, gcap);
-    } else if (gcap) {
+    cs = wolfSSL_get_current_cipher_suite(ssl);
+    if (cs >= 0)
+        *suite = (uint16_t)cs;
+    *group = group_id(wolfSSL_get_curve_name(ssl));
 #ifndef NO_DH
-        /* Finite-field DHE has no curve: name it by the server's prime. */
+    if (*group == 0) {
+        /* Finite-field DHE without a named group: say the prime's size. */
         int bits = wolfSSL_GetDhKey_Sz(ssl);
-        if (bits > 0)
-            dhe_name(group, gcap, (unsigned)bits);
-#endif
+        if (bits > 0 && bits < 0x8000)
+            *group = (uint16_t)(0x8000u | (unsigned)bits);
     }
+#endif
+}
+
+/* stc_suite_name - IANA name of a suite, from wolfSSL's table (none when
+ * the build has no error strings: NO_ERROR_STRINGS drops the names) */
+const char *stc_suite_name(uint16_t id)
+{
+    const char *s = wolfSSL_get_cipher_name_iana_from_suite((unsigned char)(id >> 8),
+                                                            (unsigned char)id);
+    /* unknown to this build: wolfSSL answers "None" or "NONE" */
+    if (s == NULL || strcmp(s, "None") == 0 || strcmp(s, "NONE") == 0)
+        return "";
+    return s;
 }
 
 /* stc_tls_reason - wolfSSL's reason text for an error code */

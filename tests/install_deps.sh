@@ -3,7 +3,7 @@
 # starttls-check need (run as root). Safe to run again: apt skips what is there.
 set -eu
 pkgs="build-essential pkg-config libwolfssl-dev libidn2-dev ca-certificates
-      clang libclang-rt-14-dev llvm valgrind python3 procps
+      clang libclang-rt-14-dev llvm valgrind python3 python3-jsonschema procps
       openssl iproute2 dnsutils ldnsutils nsd unbound postfix nginx-light curl
       bsdutils util-linux
       liblwip-dev

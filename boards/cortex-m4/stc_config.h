@@ -1,36 +1,40 @@
 /* stc_config.h - limits for a Cortex-M4 appliance (STM32F4 / nRF52 class)
  *
- * Budget: the whole check context (stc_check_t) in at most 16 KB for a
- * domain with 8 MX hosts, on a part with 128-256 KB of RAM that must also
- * hold lwIP's pools (~17 KB, lwipopts.h), the wolfSSL arena (trust anchors
- * plus one handshake, ~48 KB) and the stacks. tests/static/budget.sh
- * asserts the 16 KB with the cross compiler; `make bench-mem` prints the
- * parts. Measured when written: 16,264 bytes (defaults with only the
- * connection and DNS slots cut to one each: ~22.5 KB).
+ * Budget: an engine with one connection slot and one DNS slot, plus one
+ * job and its result for a domain with 8 MX hosts, in at most 12 KB
+ * (tests/static/budget.sh asserts it with the cross compiler; `make
+ * bench-mem` prints the parts), leaving >= 4 KB of the appliance's 16 KB
+ * for what TLS probes, DANE and MTA-STS add. The part must also hold
+ * lwIP's pools (~17 KB, lwipopts.h), the wolfSSL arena (trust anchors plus
+ * one handshake, ~48 KB) and the stacks.
  *
  * Every value is checked against the #error rules of
  * include/stc/stc_opts.h (in brackets). The order of sacrifice: what
- * changes a grade last. Two address slots per host and a chain buffer
- * that holds leaf + intermediate decide grades; the number of findings
- * listed and the length of report texts do not (a dropped finding still
- * counts in its check's status and is counted in `dropped`). With the
- * core's present layout (the host names alone take 4 KB) the 8 findings
- * and 96-character texts of the defaults do not fit beside them;
- * boards/cortex-m4/README.md ("Proposals") lists the layout changes that
- * would give them back.
+ * changes a grade last. Two address slots per host decide grades; the
+ * number of findings listed and the length of report texts do not (a
+ * dropped finding still counts in its check's status and is counted in
+ * `dropped`).
  */
 #ifndef STC_CONFIG_H
 #define STC_CONFIG_H
 
-/* One connection and one DNS query at a time [1..64, 1..32]. Each
- * connection slot holds a reply line, a receive buffer and the peer's
- * chain (~5.9 KB here), and a handshake in flight costs one wolfSSL
- * session in the arena: a board affords one. Cost: a domain's hosts are
- * checked one after another (a dead address waits STC_T_CONNECT_MS).
- * 1 + 1 sockets also fit lwipopts.h's MEMP_NUM_NETCONN 2, which
- * port/lwip/port_lwip.c checks at compile time. */
+/* One connection and one DNS query at a time [1..255, 1..255]. Each
+ * connection slot holds a receive and a transmit buffer (~1.2 KB here; no
+ * chain buffer: certificates are judged and digested as they arrive), and
+ * a handshake in flight costs one wolfSSL session in the arena: a board
+ * affords one. Cost: a domain's hosts are checked one after another (a
+ * dead address waits STC_T_CONNECT_MS). 1 + 1 sockets also fit
+ * lwipopts.h's MEMP_NUM_NETCONN 2, which port/lwip/port_lwip.c checks at
+ * compile time. One session task (the facts of one address) at a time,
+ * one session per address (a mail server is never asked for two). */
 #define STC_MAX_CONN 1
 #define STC_MAX_DNS 1
+#define STC_MAX_TASKS 1
+#define STC_PER_ADDRESS 1
+
+/* Things one job waits for at once [2..255]: the A and AAAA questions of
+ * a host, or a session; the single slots serialise the rest anyway. */
+#define STC_JOB_WAITS 3
 
 /* Resolvers tried in order: the DHCP-supplied pair. */
 #define STC_MAX_RESOLVERS 2
@@ -54,23 +58,27 @@
  * than this is an error (STC_ETOOLONG) rather than truncated data. */
 #define STC_DNS_MSG_MAX 1232
 
-/* Peer chain kept per connection [1024..65535, STC_CHAIN_MAX >= 1]:
- * 4608 bytes hold a leaf and an intermediate of up to ~2.3 KB each (Let's
- * Encrypt: 1.3 + 1.3 KB; most commercial chains 1.5-2.2 + 1.5-1.8 KB);
- * a third certificate (cross-signed root) fits when they are smaller. A
- * chain that does not fit is judged on what fits and reported
- * (cert_chain_truncated, warning); if the intermediate itself is cut, the
- * leaf cannot be anchored and is also reported untrusted. 4 certificates
- * at most: leaf, intermediate(s), a root some servers send. */
-#define STC_CHAIN_BUF 4608
-#define STC_CHAIN_MAX 4
+/* Certificates judged and digested per chain [1..8]: leaf, intermediate
+ * and a cross-signed or root certificate some servers send. A longer chain
+ * is judged on the first three and, if they do not reach an anchor, is
+ * reported as the checker's limit (cert_chain_truncated), not as
+ * "untrusted". 128 bytes of DANE digests each, in the one task slot. */
+#define STC_CHAIN_MAX 3
 
-/* Findings listed per address [4..255]: 4, the minimum. A badly
- * configured server can show more (untrusted, self-signed, name mismatch,
- * expired, weak key, old TLS); the rest are counted in `dropped` and still
- * set their check's status, so the grade is unchanged - only the list in
- * the report is shorter. 8 bytes each, 16 addresses. */
-#define STC_MAX_FINDINGS 4
+/* Transmit buffer [512..65535]: a hand-built ClientHello of the probes and
+ * an HTTP request with a long Host header both fit in 640 bytes. */
+#define STC_TXBUF 640
+
+/* Text pool per result [256..65535]: banners and certificate names of 8
+ * hosts at 15 characters each, kept once per distinct text. */
+#define STC_TEXT_POOL 512
+
+/* Findings listed per address [4..255]: 6. A badly configured server can
+ * show more (untrusted, self-signed, name mismatch, expired, weak key,
+ * old TLS); the rest are counted in `dropped` and still set their check's
+ * status, so the grade is unchanged - only the list in the report is
+ * shorter. 8 bytes each, 16 addresses. */
+#define STC_MAX_FINDINGS 6
 
 /* Plaintext receive buffer [>= STC_REPLY_LINE_MAX (512)]: one full reply
  * line; bytes a pipelining server sends behind it wait in lwIP's buffers

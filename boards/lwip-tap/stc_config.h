@@ -17,7 +17,7 @@
  * linux-host board does, so a report from this build can be compared field
  * by field with the POSIX CLI's for the same target (same MX, address,
  * chain and finding caps). A real appliance board would also shrink
- * STC_DNS_MSG_MAX, STC_CHAIN_BUF and STC_MAX_MX and set STC_LONG_TEXT 0;
+ * STC_DNS_MSG_MAX, STC_TEXT_POOL and STC_MAX_MX and set STC_LONG_TEXT 0;
  * the tap build is for proving the port on the real stack, not for sizing.
  */
 #ifndef STC_CONFIG_H
@@ -25,5 +25,6 @@
 
 #define STC_MAX_CONN 2
 #define STC_MAX_DNS 2
+#define STC_MAX_TASKS 2
 
 #endif

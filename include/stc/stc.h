@@ -1,54 +1,86 @@
 /* stc.h - starttls-check: grade how a mail domain protects mail in transit
  *
  * Conventions
- * - Memory: the library never allocates. The caller owns the check context
- *   (stc_check_t, sized at compile time by stc_opts.h) and the wolfSSL arena
- *   handed to stc_init(). Results live inside the context until the next
- *   start or stc_check_free().
+ * - Memory: the library never allocates. The caller owns an engine
+ *   (stc_engine_t: the pools of connection slots, DNS query slots and
+ *   session tasks, sized at compile time by stc_opts.h) and one job per
+ *   domain or relay in flight (stc_job_t: names, state and the compact
+ *   result), plus the wolfSSL arena handed to stc_init(). Pools are sized
+ *   by concurrency, not by the number of domains: thousands of jobs can
+ *   share one engine. A job's result stays valid until the job is started
+ *   again; the engine does not keep pointers into a finished job.
+ * - Work is shared: a job that needs a DNS answer, or an SMTP session to
+ *   (address, port, SNI), that another job is already waiting for joins
+ *   it instead of asking again. A job or task that finds no free slot
+ *   waits for one (backpressure); a resource the checker itself lacks
+ *   (sockets, arena, buffers) ends that piece of work as the checker's own
+ *   error (status "error", a finding of its own, exit code 3), never as a
+ *   finding against the server.
+ * - Manners: every SMTP session to an address, from every job in flight,
+ *   counts against one per-address cap (stc_options_t.per_address). A 421
+ *   or reset while we hold another session to that address is our doing:
+ *   the address drops to one session at a time and the session is retried
+ *   once; it never makes the address "rejected".
  * - Process-wide state: wolfSSL's allocator hooks take no user pointer, so
  *   the arena and the TLS context (trust anchors) are one per process,
- *   set up by stc_init(). Check contexts are otherwise independent.
- * - Threading: one thread drives any number of contexts; a context is not
- *   shared between threads. The arena is not locked: use one thread, or
- *   give each process its own.
+ *   set up by stc_init(). Engines are otherwise independent.
+ * - Threading: one thread drives an engine and its jobs; nothing is locked.
  * - Strings: NUL-terminated; the core takes domain names as A-labels only
- *   (IDNA mapping is the caller's job; the CLI does it with libidn2).
+ *   (IDNA mapping is the caller's job; the CLI does it with libidn2). Report
+ *   texts (banner, certificate names, CNAME targets) live in the result's
+ *   own small text pool: read them with stc_result_text().
  * - NULL: no function accepts NULL unless its comment says so.
  * - Errors are stc_err_t (stc_port.h). Findings are not errors: "no
  *   STARTTLS" is a finding of a check that itself succeeded.
  *
- * Use
+ * Use (one domain, blocking)
  *     static uint8_t arena[2u << 20];
- *     static stc_check_t chk;
- *     stc_options_t o;
+ *     static stc_check_t chk;                 (an engine and one job)
  *     stc_init(arena, sizeof arena, &my_port);
- *     stc_options_default(&o);
- *     stc_check_init(&chk, &my_port, &o);
+ *     stc_check_init(&chk, &my_port, NULL);
  *     stc_check_domain_start(&chk, "example.org", NULL, 0);
- *     stc_check_run(&chk);                 (or: step + pollset in your loop)
- *     const stc_domain_result_t *r = stc_check_result(&chk);
- *     stc_report_json(r, my_write, my_fd);
+ *     stc_check_run(&chk);
+ *     stc_report_json(stc_check_result(&chk), my_write, my_ctx);
  *     stc_check_free(&chk);
+ *
+ * Use (many domains, one thread)
+ *     static stc_engine_t eng;
+ *     static stc_job_t jobs[64];
+ *     stc_engine_init(&eng, &my_port, &opt);
+ *     stc_engine_on_done(&eng, my_done, my_ctx);   (called as each job ends)
+ *     for each free job slot: stc_job_domain(&eng, &jobs[i], name, NULL, 0);
+ *     while (stc_engine_step(&eng) == STC_EAGAIN) {
+ *         n = stc_engine_pollset(&eng, fds, max, &ms);
+ *         my_port.wait(my_port.user, fds, n, ms);
+ *     }
+ *     stc_engine_free(&eng);
  *
  * Domain verdict (the rule, pinned by tests/unit/test_verdict.c)
  * - Each address of each MX host is classed: untested (its address family
  *   cannot be used from here), unreachable (connect or greeting failed),
- *   rejected (421/554 greeting or EHLO), or reached (an SMTP dialogue took
- *   place). A reached address's status is the worst of its checks.
+ *   rejected (421/554 greeting or EHLO, not provoked by us), or reached (an
+ *   SMTP dialogue took place). A reached address's status is the worst of
+ *   its checks.
  * - A host is reached when any of its addresses is; its status is the worst
  *   of its reached addresses, and at least "warning" when another of its
- *   addresses was unreachable or rejected.
+ *   addresses was unreachable or rejected. A host with no reached address
+ *   carries its failed connectivity check: its status is that check's.
  * - Hosts are grouped by MX preference. The most-preferred group holding a
  *   reached host decides: the domain's status is the worst status among the
- *   reached hosts of that group; "no STARTTLS" when one of them offers no
- *   STARTTLS (not advertised, refused, EHLO rejected; a failed handshake is
- *   a "failure"). Less-preferred hosts are reported but do not count (they
- *   are often spam traps). When a more-preferred group could not be reached
- *   at all, a "success" becomes a "warning" (finding preferred_unreachable).
+ *   reached hosts of that group, and at least "warning" when another host
+ *   of that group could not be reached (finding some_preferred_unreachable);
+ *   "no STARTTLS" when one of them offers no STARTTLS (not advertised,
+ *   refused, EHLO rejected; a failed handshake is a "failure").
+ *   Less-preferred hosts are reported but do not count (they are often spam
+ *   traps). When a more-preferred group could not be reached at all, a
+ *   "success" becomes a "warning" (finding preferred_unreachable).
  * - No group reached: "rejected" when some host rejected us; "error" when
  *   no address at all could be tried from here (e.g. IPv6-only MX hosts on
  *   an IPv4-only network: that says nothing about the domain); else
  *   "could not connect". Hosts of equal preference are listed by name.
+ * - Any finding that is the checker's own (its limits, its resources, a
+ *   lookup it could not make, a host it did not check): "error". A domain
+ *   with a preferred host left unchecked is never "success".
  * - Expected MX patterns given and some MX host matches none: "bad hostname".
  * - Null MX (RFC 7505): "accepts no mail". DNS failure of the MX lookup
  *   (NXDOMAIN, SERVFAIL, timeout): "error", with the reason as a finding.
@@ -63,17 +95,22 @@
 extern "C" {
 #endif
 
-#define STC_VERSION_STRING "0.1.0"
-#define STC_SCHEMA_VERSION 1
+#define STC_VERSION_STRING "0.2.0"
+/* 2: checks that did not run are reported with status 4 "skipped" (never
+ * 3), a host with no reached address carries its connectivity check,
+ * "cipher" and "group" are named from ids, "sessions" per address. */
+#define STC_SCHEMA_VERSION 2
 
 /* ---- Status values ------------------------------------------------------ */
 
-/* Status of one check; the numbers are the original tool's CheckStatus. */
+/* Status of one check; 0-3 are the original tool's CheckStatus. */
 typedef enum stc_status {
     STC_SUCCESS = 0,
     STC_WARNING = 1,
     STC_FAILURE = 2,
-    STC_ERROR = 3 /* we could not judge (our fault or an indeterminate input) */
+    STC_ERROR = 3,         /* we could not judge (our fault or an indeterminate input) */
+    STC_SKIPPED = 4,       /* did not run: an earlier step ended the dialogue */
+    STC_NOT_APPLICABLE = 5 /* does not apply here (e.g. DANE for an unsigned zone) */
 } stc_status_t;
 
 /* Status of a domain; 0-6 are the original tool's DomainStatus numbers. */
@@ -166,6 +203,17 @@ typedef enum stc_finding_code {
     STC_F_INTERNAL,
     /* domain (appended) */
     STC_F_NOTHING_TESTABLE,
+    /* appended with schema 2 */
+    STC_F_SOME_PREFERRED_UNREACHABLE, /* domain: a host of the deciding group unreachable */
+    STC_F_CHECKER_NO_SOCKET,   /* ours: the port could not give us a socket */
+    STC_F_CHECKER_TLS_LIMIT,   /* ours: a TLS message beyond what our TLS library takes */
+    STC_F_CHECKER_TLS_SETUP,   /* ours: a TLS session could not be set up (RNG, memory) */
+    STC_F_CHECKER_DNS_LIMIT,   /* ours: a DNS answer larger than our buffer */
+    STC_F_CHECKER_DNS_LOCAL,   /* ours: a query could not be sent from here */
+    STC_F_HOST_DNS_TIMEOUT,    /* host: no answer for the host's addresses in time */
+    STC_F_CHECKER_UNCHECKED,   /* ours: a host was not checked (cancelled, limits) */
+    STC_F_CANCELLED,           /* ours: the check was cancelled before it ended */
+    STC_F_PROVOKED_RETRY,      /* connectivity: a 421/reset we caused was retried */
     STC_F_COUNT
 } stc_finding_code_t;
 
@@ -173,6 +221,7 @@ typedef struct stc_finding_info {
     const char *name;  /* stable machine name, e.g. "no_starttls" */
     uint8_t check;     /* stc_check_id_t, STC_CHK_DOMAIN or STC_CHK_HOST */
     uint8_t severity;  /* stc_status_t */
+    uint8_t ours;      /* 1: the checker's own limit or failure, never the server's */
     const char *title; /* one line for people */
     const char *recommendation; /* what to do; "" when STC_LONG_TEXT is 0 */
 } stc_finding_info_t;
@@ -188,13 +237,17 @@ const stc_finding_info_t *stc_finding_info(unsigned code);
 
 /* ---- Results ------------------------------------------------------------ */
 
+/* A string in a result's text pool: 0 = none, else 1 + its offset. */
+typedef uint16_t stc_text_t;
+
 /* How far one address got. */
 typedef enum stc_reach {
     STC_R_PENDING = 0,
     STC_R_UNTESTED,    /* its family cannot be used from here */
     STC_R_UNREACHABLE, /* connect or greeting failed */
     STC_R_REJECTED,    /* 421/554 */
-    STC_R_REACHED      /* an SMTP dialogue took place */
+    STC_R_REACHED,     /* an SMTP dialogue took place */
+    STC_R_UNCHECKED    /* the checker did not get to it (its own limit) */
 } stc_reach_t;
 
 /* EHLO keywords seen (stc_addr_result_t.ehlo, .ehlo_tls). */
@@ -211,9 +264,9 @@ typedef enum stc_reach {
 
 /* What we learnt of the peer certificate (leaf unless stated). */
 typedef struct stc_cert_info {
-    char subject[STC_CERT_TEXT_MAX]; /* subject CN or first DNS SAN */
-    char issuer[STC_CERT_TEXT_MAX];  /* issuer CN or O */
-    int64_t not_before, not_after;   /* unix seconds; 0 = unknown */
+    int64_t not_before, not_after; /* unix seconds; 0 = unknown */
+    stc_text_t subject; /* subject CN or first DNS SAN */
+    stc_text_t issuer;  /* issuer CN or O */
     uint16_t key_bits;
     uint8_t key_type;   /* 0 unknown, 1 RSA, 2 EC, 3 Ed25519, 4 Ed448 */
     uint8_t sig_hash;   /* weakest hash below the anchor: 0 unknown, 1 MD5,
@@ -221,9 +274,10 @@ typedef struct stc_cert_info {
     uint8_t chain_len;  /* certificates the peer sent */
     uint8_t trusted;    /* chains to a trust anchor (dates ignored) */
     uint8_t name_ok;    /* matches the host name (RFC 6125) */
+    uint8_t self_signed;
 } stc_cert_info_t;
 
-/* Where an address's check ended (for errors): the phase. */
+/* Where an address's dialogue ended (for errors): the phase. */
 typedef enum stc_phase {
     STC_P_NONE = 0, STC_P_CONNECT, STC_P_BANNER, STC_P_EHLO, STC_P_STARTTLS,
     STC_P_TLS, STC_P_EHLO_TLS, STC_P_QUIT, STC_P_DONE
@@ -233,28 +287,29 @@ typedef struct stc_addr_result {
     stc_ip_t ip;
     uint8_t reach;   /* stc_reach_t */
     uint8_t phase;   /* stc_phase_t reached last */
-    int8_t status[STC_CHK_COUNT]; /* stc_status_t, or -1 = not run */
+    int8_t status[STC_CHK_COUNT]; /* stc_status_t per check */
     int8_t err;      /* our stc_err_t where the dialogue stopped early */
-    int32_t lower_err; /* wolfSSL error or port detail */
+    uint8_t sessions; /* SMTP sessions opened to learn this */
+    uint8_t nfindings, dropped;
     uint16_t last_code; /* last SMTP reply code */
     uint16_t ehlo, ehlo_tls; /* STC_EXT_* before / inside TLS */
     uint16_t tls_version; /* wire value, e.g. 0x0304; 0 = none */
-    char cipher[48];      /* IANA-ish suite name as wolfSSL names it */
-    char group[16];       /* key exchange group, e.g. "X25519" */
-    char banner[STC_BANNER_MAX]; /* first greeting line, sanitized */
-    stc_cert_info_t cert;
+    uint16_t suite;       /* IANA cipher suite id (valid when tls_version) */
+    uint16_t group;       /* IANA named group; 0x8000 | bits for a custom DHE prime */
+    stc_text_t banner;    /* first greeting line, sanitized */
+    int32_t lower_err;    /* wolfSSL error or port detail */
     uint32_t elapsed_ms;
-    uint8_t nfindings, dropped;
+    stc_cert_info_t cert;
     stc_finding_t findings[STC_MAX_FINDINGS];
 } stc_addr_result_t;
 
 typedef struct stc_host_result {
     char name[STC_NAME_MAX + 1]; /* MX exchange as published (no trailing dot) */
-    char cname[STC_NAME_MAX + 1]; /* CNAME target when the name is an alias, else "" */
+    stc_text_t cname; /* CNAME target when the name is an alias, else 0 */
     uint16_t pref;
     uint8_t naddr;
     uint8_t reach;    /* stc_reach_t of the host as a whole */
-    int8_t status;    /* stc_status_t over reached addresses, -1 = none */
+    int8_t status;    /* stc_status_t (STC_SKIPPED when nothing ran) */
     uint8_t preferred; /* 1 when this host's group decided the domain */
     uint8_t dnssec;   /* every A/AAAA answer for it carried the AD bit */
     uint8_t nfindings, dropped;
@@ -275,67 +330,142 @@ typedef struct stc_domain_result {
     uint8_t nhosts;
     uint16_t mx_total; /* MX records published (may exceed nhosts) */
     uint16_t port;
-    uint8_t implicit_tls; /* relay check on 465 */
+    uint8_t implicit_tls; /* TLS from the first byte (465) */
+    uint8_t name_cut;  /* the name given was longer than a DNS name can be */
     uint8_t nfindings, dropped;
-    stc_finding_t findings[6];
-    char message[160]; /* one line summary */
+    uint8_t msg_host;  /* the message names host msg_host - 1; 0 = none */
+    uint16_t msg_code; /* the message is this finding's title; 0 = all passed */
+    stc_finding_t findings[8];
     uint32_t elapsed_ms;
+    uint32_t sessions; /* SMTP sessions this check caused (joined ones count) */
+    uint16_t text_used;   /* bytes of text[] used */
+    uint16_t text_dropped; /* texts that did not fit (left empty) */
     stc_host_result_t host[STC_MAX_MX];
+    char text[STC_TEXT_POOL]; /* the strings stc_text_t refer to */
 } stc_domain_result_t;
+
+/* The string behind t ("" for none or a bad reference). */
+const char *stc_result_text(const stc_domain_result_t *r, stc_text_t t);
+/* The one-line summary ("<host>: <what>"), written to buf (cap >= 1). */
+const char *stc_result_message(const stc_domain_result_t *r, char *buf, size_t cap);
 
 /* ---- Options ------------------------------------------------------------ */
 
 typedef struct stc_options {
     char ehlo[STC_EHLO_MAX + 1]; /* our EHLO name; "" = "localhost" */
-    uint16_t port;               /* 25 unless a relay check says otherwise */
-    uint8_t max_conn;            /* connections at once, 1..STC_MAX_CONN */
+    uint16_t port;               /* SMTP port of domain checks (25) */
+    uint8_t implicit_tls;        /* domain checks: TLS from the first byte */
+    uint8_t max_conn;            /* connection slots used, 1..STC_MAX_CONN */
+    uint8_t per_address;         /* SMTP sessions at once per address (>= 1) */
+    uint16_t max_sockets;        /* sockets open at once; 0 = the pools' size */
     uint16_t warn_days;          /* certificate expiry warning window */
+    uint32_t tls_reserve;        /* arena bytes free before a handshake starts */
     uint32_t t_dns, t_connect, t_banner, t_command, t_tls; /* ms */
+    uint32_t t_retry;            /* ms to wait before retrying a provoked 421 */
 } stc_options_t;
 
 void stc_options_default(stc_options_t *o);
 
 /* ---- Private layout (for sizing only; do not touch the fields) ---------- */
 
-/* SMTP reply accumulator (src/smtp_reply.c). */
+struct stc_job;
+struct stc_engine;
+
+/* A job waiting on a DNS slot or a task (intrusive list of waiters). */
+typedef struct stc_wait {
+    struct stc_wait *next;
+    struct stc_job *job;
+    uint8_t kind;     /* what the job waits for (job.c) */
+    uint8_t host, addr;
+    uint8_t pool;     /* 0 idle, 1 DNS slot, 2 task */
+    uint8_t slot;     /* index in that pool */
+} stc_wait_t;
+
+/* SMTP reply reader (src/smtp_reply.c): keeps the first line's text and
+ * just enough of each line to recognise EHLO keywords; line lengths and
+ * counts are checked, never stored. */
 typedef struct stc_reply {
     uint16_t code;     /* of the reply being read / just read */
-    uint16_t nlines;
+    uint16_t nlines;   /* lines counted (beyond STC_REPLY_LINES_MAX too) */
     uint8_t done;      /* a full reply has been read */
     uint8_t ehlo;      /* parse EHLO keywords from the lines */
     uint8_t overlong;  /* some line was longer than STC_REPLY_LINE_MAX */
-    uint8_t skipping;  /* discarding the rest of an overlong line */
+    uint8_t toolong;   /* more than STC_REPLY_LINES_MAX lines */
+    uint8_t cr;        /* the last byte of the current line was CR */
+    uint8_t firstlen;  /* characters in first[] */
     uint16_t ext;      /* STC_EXT_* seen (EHLO replies) */
-    uint16_t linelen;
+    uint16_t linelen;  /* bytes of the current line seen so far (saturates) */
+    char head[28];     /* the current line's first bytes: code, separator and
+                          the longest EHLO keyword we know, and the byte after */
     char first[STC_BANNER_MAX]; /* text of the first line, sanitized */
-    char line[STC_REPLY_LINE_MAX + 1];
 } stc_reply_t;
 
-/* Peer chain copied in the verify callback (leaf first). */
-typedef struct stc_chain {
-    uint8_t n, truncated;
-    uint16_t off[STC_CHAIN_MAX], len[STC_CHAIN_MAX];
-    uint8_t buf[STC_CHAIN_BUF];
-} stc_chain_t;
+/* Digests of one peer certificate, taken as the chain arrives (DANE,
+ * RFC 6698 2.1.2/2.1.3): SHA-256 of the certificate and of its
+ * SubjectPublicKeyInfo, and SHA-256 of their SHA-512 (so one 32-byte
+ * comparison serves every matching type). */
+typedef struct stc_cert_digest {
+    uint8_t d[4][32]; /* cert, spki, sha512(cert), sha512(spki) */
+} stc_cert_digest_t;
 
+typedef struct stc_chain_facts {
+    uint8_t n;        /* certificates digested, leaf first */
+    uint8_t linked;   /* bit i: signatures verified from the leaf up to cert i */
+    uint8_t dated;    /* bit i: cert i is within its validity */
+    uint8_t cut;      /* the peer sent more than STC_CHAIN_MAX certificates */
+    stc_cert_digest_t c[STC_CHAIN_MAX];
+} stc_chain_facts_t;
+
+/* What the sessions to one (address, port, SNI) learnt; copied into every
+ * job that waits for it. */
+typedef struct stc_session {
+    stc_addr_result_t a; /* texts below, not in a pool yet */
+    char banner[STC_BANNER_MAX];
+    char subject[STC_CERT_TEXT_MAX], issuer[STC_CERT_TEXT_MAX];
+    stc_chain_facts_t chain;
+} stc_session_t;
+
+/* A session task: the work on one (address, port, SNI), shared by the
+ * jobs waiting for it. */
+typedef struct stc_task {
+    uint8_t state;       /* free, waiting for a slot, running, done */
+    uint8_t implicit_tls;
+    uint8_t retries;     /* provoked 421s retried */
+    uint8_t nomem;       /* handshakes retried after the arena ran short */
+    uint16_t port;
+    stc_ip_t ip;
+    uint32_t not_before; /* do not start before this time (retry wait) */
+    uint32_t started;
+    stc_wait_t *waiters;
+    char sni[STC_NAME_MAX + 1]; /* reference name and SNI; "" = none */
+    stc_session_t s;
+} stc_task_t;
+
+/* One live connection (an SMTP session, with TLS once started). */
 typedef struct stc_conn {
-    uint8_t state, host, addr, used;
+    uint8_t state, used, task;
     uint8_t implicit_tls, want; /* want: STC_WANT_* for the pollset */
+    uint8_t others;    /* other sessions to this address open when it began */
+    uint8_t judged;    /* the chain was judged: 1 done, 2 ran out of arena */
+    uint8_t end;       /* how it ended (STC_END_*, engine.h) */
+    uint16_t warn_days;
     int sock;
     const stc_port_t *port; /* for wolfSSL's I/O callbacks */
+    stc_session_t *s;  /* where the findings go */
+    const char *sni;
     uint32_t deadline; /* of the current phase */
     uint32_t started;
     void *ssl;         /* WOLFSSL * while TLS is up */
     uint16_t rxlen, txlen, txoff;
     stc_reply_t reply;
     uint8_t rx[STC_RXBUF];
-    char tx[STC_EHLO_MAX + 16];
-    stc_chain_t chain;
+    uint8_t tx[STC_TXBUF]; /* an SMTP command, a ClientHello or an HTTP request */
 } stc_conn_t;
 
+/* One DNS question in flight; the jobs waiting for its answer. */
 typedef struct stc_dnsq {
-    uint8_t state, purpose, host, tcp;
-    uint8_t tries, res_idx, cnames, ad;
+    uint8_t state, tcp;
+    uint8_t tries, res_idx, ad;
     uint8_t want;     /* STC_WANT_* for the pollset */
     uint8_t sock_family; /* family of the open UDP socket */
     uint8_t rcode;    /* of the answer, when done */
@@ -344,35 +474,67 @@ typedef struct stc_dnsq {
     int sock;
     uint32_t deadline, retry_at;
     uint16_t len, off;
+    stc_wait_t *waiters;
     char qname[STC_NAME_MAX + 1];
     uint8_t msg[STC_DNS_MSG_MAX];
 } stc_dnsq_t;
 
-/* Per-host lookup state. */
-typedef struct stc_hstate {
-    uint8_t need;     /* lookups not yet sent: bit 0 A, bit 1 AAAA */
-    uint8_t inflight; /* lookups sent and not yet answered */
+/* Per-host lookup state of a job. */
+typedef struct stc_jhost {
+    uint8_t need;     /* lookups not yet asked: bit 0 A, bit 1 AAAA */
+    uint8_t inflight; /* lookups asked and not yet answered */
     uint8_t looked;   /* A and AAAA lookups both finished */
     int8_t err;       /* worst lookup error (stc_err_t), 0 none */
     uint8_t rcode;    /* a non-zero RCODE seen, 0 none */
-    uint8_t nxdomain; /* both answers were NXDOMAIN */
     uint8_t insecure; /* some A/AAAA answer lacked the AD bit (or failed) */
-} stc_hstate_t;
+    uint8_t hops;     /* CNAME links followed (the target is the host's cname) */
+    uint16_t asked;   /* bit a: a session for address a was asked for */
+} stc_jhost_t;
 
-typedef struct stc_check {
-    const stc_port_t *port;
-    stc_options_t opt;
+typedef void (*stc_done_fn)(void *ctx, struct stc_job *j);
+
+/* A job: one domain or relay check. */
+typedef struct stc_job {
+    struct stc_job *next; /* the engine's list of jobs in flight */
     uint8_t state, running;
-    uint8_t nres;
-    uint8_t next_host, next_addr; /* scheduler cursor */
+    uint8_t implicit_tls;
+    uint8_t mx_hops;   /* CNAME links followed for the MX lookup */
+    stc_text_t mx_target; /* the CNAME target the MX question follows, 0 = none */
+    uint16_t port;
     uint32_t started;
-    stc_ip_t res[STC_MAX_RESOLVERS];
     const char *const *patterns;
     size_t npatterns;
+    stc_wait_t w[STC_JOB_WAITS];
+    stc_jhost_t hs[STC_MAX_MX];
     stc_domain_result_t result;
-    stc_hstate_t hs[STC_MAX_MX];
+} stc_job_t;
+
+/* An address that answered us with a 421 we provoked: one session at a time. */
+typedef struct stc_throttle {
+    stc_ip_t ip;
+    uint32_t until;
+} stc_throttle_t;
+
+typedef struct stc_engine {
+    const stc_port_t *port;
+    stc_options_t opt;
+    uint8_t nres;
+    stc_ip_t res[STC_MAX_RESOLVERS];
+    stc_job_t *jobs;   /* in flight */
+    stc_done_fn done;
+    void *done_ctx;
+    uint16_t sockets;  /* open right now */
+    uint32_t sessions; /* SMTP sessions opened since init */
+    stc_throttle_t thr[STC_MAX_THROTTLE];
+    stc_task_t task[STC_MAX_TASKS];
     stc_dnsq_t dns[STC_MAX_DNS];
     stc_conn_t conn[STC_MAX_CONN];
+} stc_engine_t;
+
+/* The blocking convenience: an engine and one job. */
+typedef struct stc_check {
+    stc_engine_t eng;
+    stc_job_t job;
 } stc_check_t;
 
 /* ---- Process-wide set-up ------------------------------------------------- */
@@ -389,47 +551,91 @@ typedef struct stc_arena_stats {
 void stc_arena_stats(stc_arena_stats_t *s);
 void stc_arena_reset_peak(void);
 
-/* ---- One check ---------------------------------------------------------- */
+/* ---- The engine and its jobs -------------------------------------------- */
 
-/* Prepare a context. opt may be NULL for the defaults. */
-int stc_check_init(stc_check_t *c, const stc_port_t *port, const stc_options_t *opt);
+/* Prepare an engine over a port. opt may be NULL for the defaults. Reads
+ * the resolver list once. STC_OK, or STC_EINVAL (bad port table, or no
+ * resolver at all). */
+int stc_engine_init(stc_engine_t *e, const stc_port_t *port, const stc_options_t *opt);
 
-/* Start checking a mail domain (A-labels, trailing dot optional). patterns:
- * expected MX host names ("mx.example.org", "*.example.org" or
- * ".example.org"), caller-owned until the check ends; NULL/0 for none.
- * STC_EINVAL with a result saying why when the domain is not a valid
- * A-label name. */
-int stc_check_domain_start(stc_check_t *c, const char *domain,
-                           const char *const *patterns, size_t npatterns);
+/* Call fn(ctx, job) as each job ends, from inside stc_engine_step(). fn
+ * may read the result and may start a new job on the same stc_job_t (or
+ * any other); it must not free the engine. NULL to stop. */
+void stc_engine_on_done(stc_engine_t *e, stc_done_fn fn, void *ctx);
+
+/* Start checking a mail domain (A-labels, trailing dot optional) on job j
+ * (caller-owned, any previous content discarded). patterns: expected MX
+ * host names ("mx.example.org", "*.example.org" or ".example.org"),
+ * caller-owned until the job ends; NULL/0 for none. STC_OK (running), or
+ * STC_EINVAL when the name is not a valid A-label name: the job is then
+ * done at once with a result saying why (and fn of stc_engine_on_done is
+ * called with it). */
+int stc_job_domain(stc_engine_t *e, stc_job_t *j, const char *domain,
+                   const char *const *patterns, size_t npatterns);
 
 /* Start checking one relay: host name or IP literal, port (25/587 with
- * STARTTLS, or implicit_tls for 465). */
+ * STARTTLS, or implicit_tls for 465). As stc_job_domain otherwise. */
+int stc_job_host(stc_engine_t *e, stc_job_t *j, const char *host, uint16_t port,
+                 int implicit_tls);
+
+/* Do all work possible without blocking, for every job. STC_EAGAIN: jobs
+ * are still running (wait on stc_engine_pollset(), then step again);
+ * STC_OK: no job is running. */
+int stc_engine_step(stc_engine_t *e);
+
+/* Sockets to wait on and how long (ms) until the next deadline. At most
+ * max entries are written (STC_MAX_CONN + STC_MAX_DNS always suffice). */
+size_t stc_engine_pollset(const stc_engine_t *e, stc_pollfd_t *fds, size_t max,
+                          uint32_t *timeout_ms);
+
+/* Blocking convenience: step + the port's wait until no job runs.
+ * STC_OK, or the port's error from wait() (every running job then ends
+ * with an internal_error finding). */
+int stc_engine_run(stc_engine_t *e);
+
+/* 1 when the job has ended (its result is complete). */
+int stc_job_done(const stc_job_t *j);
+const stc_domain_result_t *stc_job_result(const stc_job_t *j);
+
+/* End a running job now: it leaves every wait, its result says
+ * "cancelled" (status error, exit code 3) and fn of stc_engine_on_done is
+ * not called. Work other jobs share goes on. A no-op on an ended job. */
+void stc_job_cancel(stc_engine_t *e, stc_job_t *j);
+
+/* Cancel every job and close every socket and TLS session. Safe twice. */
+void stc_engine_free(stc_engine_t *e);
+
+/* SMTP sessions opened since stc_engine_init (all jobs). */
+uint32_t stc_engine_sessions(const stc_engine_t *e);
+
+/* ---- One check (an engine and one job) ----------------------------------- */
+
+int stc_check_init(stc_check_t *c, const stc_port_t *port, const stc_options_t *opt);
+int stc_check_domain_start(stc_check_t *c, const char *domain,
+                           const char *const *patterns, size_t npatterns);
 int stc_check_host_start(stc_check_t *c, const char *host, uint16_t port, int implicit_tls);
-
-/* Do all work possible without blocking. STC_EAGAIN: call again after
- * waiting on stc_check_pollset(); STC_OK: the result is complete. */
+/* STC_EAGAIN: call again after waiting on stc_check_pollset(); STC_OK: done. */
 int stc_check_step(stc_check_t *c);
-
-/* Sockets to wait on and how long (ms) until the next deadline. */
 size_t stc_check_pollset(const stc_check_t *c, stc_pollfd_t *fds, size_t max,
                          uint32_t *timeout_ms);
-
-/* Blocking convenience: step + wait until done. */
 int stc_check_run(stc_check_t *c);
-
 const stc_domain_result_t *stc_check_result(const stc_check_t *c);
-
-/* Close everything still open. Safe to call twice. */
 void stc_check_free(stc_check_t *c);
 
 /* ---- Naming and reports -------------------------------------------------- */
 
 const char *stc_domain_status_text(unsigned s); /* "success", "no_starttls", ... */
-const char *stc_status_text(int s);             /* "success" .. "error", "skipped" */
+const char *stc_status_text(int s);             /* "success" .. "error", "skipped", "not_applicable" */
 const char *stc_check_name(unsigned id);        /* "connectivity", ... */
 const char *stc_reach_text(unsigned r);
 const char *stc_err_text(int err);
 const char *stc_tls_version_text(uint16_t v);   /* "TLSv1.3", ... */
+/* IANA name of a cipher suite ("TLS_AES_128_GCM_SHA256"); "" when unknown
+ * or when the build carries no names (STC_LONG_TEXT 0). */
+const char *stc_suite_name(uint16_t id);
+/* Name of a group ("X25519", "secp256r1", "ffdhe2048", "DHE-1024"); buf
+ * needs 16 bytes. */
+const char *stc_group_name(uint16_t id, char *buf, size_t cap);
 /* 1 when s is an IPv4 or IPv6 literal (fills *ip), else 0. */
 int stc_ip_parse(const char *s, stc_ip_t *ip);
 /* The same for s[0..n), as found in lists and configuration files:
@@ -447,7 +653,8 @@ int stc_hostport_parse(const char *spec, char *host, size_t cap, uint16_t *port)
 /* Output sink: returns 0, or non-zero to stop. */
 typedef int (*stc_write_fn)(void *ctx, const char *p, size_t n);
 
-/* One JSON object on one line, then "\n" (JSON Lines). */
+/* One JSON object on one line, then "\n" (JSON Lines). Returns 0, or the
+ * sink's non-zero when a write failed (the rest is not attempted). */
 int stc_report_json(const stc_domain_result_t *r, stc_write_fn w, void *ctx);
 /* Readable report; verbose also lists passing details. */
 int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, void *ctx);

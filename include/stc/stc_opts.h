@@ -38,18 +38,44 @@
 #define STC_MAX_FINDINGS 12
 #endif
 
-/* ---- Concurrency ---------------------------------------------------------- */
+/* ---- Concurrency (one engine; every job in flight shares it) -------------- */
 
-/* SMTP/TLS connections in flight at once for one check. Each costs one
- * connection slot (reply buffer, chain buffer) in the context and, while
- * the handshake runs, a wolfSSL session in the arena. Boards use 1. */
+/* Connection slots: SMTP/TLS sessions (and HTTPS fetches) in flight at once
+ * over all jobs. Each holds a receive and a transmit buffer (no chain
+ * buffer: certificates are judged and digested as they arrive) and, while
+ * a handshake runs, a wolfSSL session in the arena. Boards use 1. */
 #ifndef STC_MAX_CONN
 #define STC_MAX_CONN 8
 #endif
 
-/* DNS queries in flight at once for one check (each holds a message buffer). */
+/* DNS query slots: questions in flight at once over all jobs (each holds a
+ * message buffer); also the cap on queries outstanding at the resolver. */
 #ifndef STC_MAX_DNS
 #define STC_MAX_DNS 4
+#endif
+
+/* Session tasks: (address, port, SNI) assessments under way at once, each
+ * holding what its sessions learnt until every waiting job has a copy. */
+#ifndef STC_MAX_TASKS
+#define STC_MAX_TASKS STC_MAX_CONN
+#endif
+
+/* Things one job waits for at once (lookups, sessions); more wait their
+ * turn inside the job. */
+#ifndef STC_JOB_WAITS
+#define STC_JOB_WAITS 16
+#endif
+
+/* SMTP sessions at once per address, from every job in flight (the
+ * default of stc_options_t.per_address; boards use 1). */
+#ifndef STC_PER_ADDRESS
+#define STC_PER_ADDRESS 2
+#endif
+
+/* Addresses remembered as "one session at a time" after a 421 or reset we
+ * provoked by holding another session there. */
+#ifndef STC_MAX_THROTTLE
+#define STC_MAX_THROTTLE 8
 #endif
 
 /* Resolver addresses tried, in order. */
@@ -104,6 +130,13 @@
 #define STC_RXBUF 1024
 #endif
 
+/* Transmit buffer per connection: an SMTP command, a hand-built
+ * ClientHello (300-600 bytes) or an HTTP request whose Host header may
+ * hold a 253-character name. */
+#ifndef STC_TXBUF
+#define STC_TXBUF 768
+#endif
+
 /* Longest EHLO name (a domain or an address literal). */
 #ifndef STC_EHLO_MAX
 #define STC_EHLO_MAX 255
@@ -111,15 +144,11 @@
 
 /* ---- Certificates --------------------------------------------------------- */
 
-/* Peer certificates kept per connection (leaf first). */
+/* Peer certificates judged and digested per chain (leaf first); a longer
+ * chain is judged on its first STC_CHAIN_MAX certificates and reported
+ * (cert_chain_truncated: the checker's limit, never "untrusted"). */
 #ifndef STC_CHAIN_MAX
 #define STC_CHAIN_MAX 6
-#endif
-
-/* Bytes of DER kept for the whole peer chain per connection. A chain that
- * does not fit is a finding (chain_truncated), judged on what fits. */
-#ifndef STC_CHAIN_BUF
-#define STC_CHAIN_BUF 16384
 #endif
 
 /* Subject/issuer text kept for the report. */
@@ -130,6 +159,20 @@
 /* Certificate expiring within this many days is a warning (--warn-days). */
 #ifndef STC_WARN_DAYS_DEFAULT
 #define STC_WARN_DAYS_DEFAULT 14
+#endif
+
+/* Bytes per result for its texts (banner, certificate subject and issuer,
+ * CNAME targets), each kept once however many addresses share it; a text
+ * that does not fit is left empty and counted (text_dropped). */
+#ifndef STC_TEXT_POOL
+#define STC_TEXT_POOL 2048
+#endif
+
+/* Arena bytes that must be free before a TLS handshake starts (the default
+ * of stc_options_t.tls_reserve): a session waits rather than start a
+ * handshake that cannot finish. */
+#ifndef STC_TLS_RESERVE
+#define STC_TLS_RESERVE (160u * 1024u)
 #endif
 
 /* ---- Timeouts (milliseconds; each covers the whole phase) ----------------- */
@@ -149,6 +192,9 @@
 #ifndef STC_T_TLS_MS
 #define STC_T_TLS_MS 15000 /* the whole TLS handshake */
 #endif
+#ifndef STC_T_RETRY_MS
+#define STC_T_RETRY_MS 2000 /* pause before retrying a 421 we provoked */
+#endif
 
 /* ---- Text ---------------------------------------------------------------- */
 
@@ -166,11 +212,11 @@
 #if STC_MAX_ADDRS < 1 || STC_MAX_ADDRS > 16
 #error "STC_MAX_ADDRS must be 1..16"
 #endif
-#if STC_MAX_CONN < 1 || STC_MAX_CONN > 64
-#error "STC_MAX_CONN must be 1..64"
+#if STC_MAX_CONN < 1 || STC_MAX_CONN > 255
+#error "STC_MAX_CONN must be 1..255"
 #endif
-#if STC_MAX_DNS < 1 || STC_MAX_DNS > 32
-#error "STC_MAX_DNS must be 1..32"
+#if STC_MAX_DNS < 1 || STC_MAX_DNS > 255
+#error "STC_MAX_DNS must be 1..255"
 #endif
 #if STC_DNS_MSG_MAX < 512 || STC_DNS_MSG_MAX > 65535
 #error "STC_DNS_MSG_MAX must be 512..65535 (RFC 1035 minimum is 512)"
@@ -190,8 +236,29 @@
 #if STC_MAX_FINDINGS < 4 || STC_MAX_FINDINGS > 255
 #error "STC_MAX_FINDINGS must be 4..255"
 #endif
-#if STC_CHAIN_MAX < 1 || STC_CHAIN_BUF < 1024 || STC_CHAIN_BUF > 65535
-#error "STC_CHAIN_MAX >= 1 and 1024 <= STC_CHAIN_BUF <= 65535"
+#if STC_CHAIN_MAX < 1 || STC_CHAIN_MAX > 8
+#error "STC_CHAIN_MAX must be 1..8 (a bit per certificate in stc_chain_facts_t)"
+#endif
+#ifdef STC_CHAIN_BUF
+#error "STC_CHAIN_BUF is gone: certificates are judged as they arrive (set STC_CHAIN_MAX)"
+#endif
+#if STC_TXBUF < 512 || STC_TXBUF > 65535
+#error "STC_TXBUF must be 512..65535 (a ClientHello and an HTTP request must fit)"
+#endif
+#if STC_MAX_TASKS < 1 || STC_MAX_TASKS > 255
+#error "STC_MAX_TASKS must be 1..255"
+#endif
+#if STC_JOB_WAITS < 2 || STC_JOB_WAITS > 255
+#error "STC_JOB_WAITS must be 2..255"
+#endif
+#if STC_TEXT_POOL < 256 || STC_TEXT_POOL > 65535
+#error "STC_TEXT_POOL must be 256..65535"
+#endif
+#if STC_PER_ADDRESS < 1
+#error "STC_PER_ADDRESS must be at least 1"
+#endif
+#if STC_MAX_THROTTLE < 1
+#error "STC_MAX_THROTTLE must be at least 1"
 #endif
 
 #endif /* STC_OPTS_H */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -250,6 +251,8 @@ static stc_posix_t *self(void *user)
 static int slot_alloc(stc_posix_t *p, int fd, uint8_t family)
 {
     int i;
+    if (p->nopen >= p->max_socks)
+        return -1;
     for (i = 0; i < STC_POSIX_MAX_SOCKS; i++)
         if (p->fd[i] < 0) {
             p->fd[i] = fd;
@@ -316,6 +319,11 @@ int stc_posix_map_errno(int e, uint8_t family, int connecting)
     case EAFNOSUPPORT:
     case EPROTONOSUPPORT:
         return STC_EAFNOSUPPORT;
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+        return STC_ENOMEM; /* this machine's limits: never the peer's doing */
     case ETIMEDOUT:
         return STC_ETIMEOUT;
     case ECONNRESET:
@@ -531,14 +539,14 @@ static uint32_t px_now_ms(void *user)
     return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
 }
 
-/* px_wait - poll() the sockets; EINTR resumes with the time left */
+/* px_wait - poll() the sockets; a signal ends the wait early (0 ready) */
 static int px_wait(void *user, stc_pollfd_t *fds, size_t n, uint32_t timeout_ms)
 {
     stc_posix_t *p = self(user);
     struct pollfd pf[STC_POSIX_MAX_SOCKS];
-    uint32_t start = px_now_ms(user), left = timeout_ms, spent;
+    uint32_t left = timeout_ms;
     size_t i;
-    int r, bad = 0, ready = 0, spins = 0;
+    int r, bad = 0, ready = 0;
 
     if (n > STC_POSIX_MAX_SOCKS || (fds == NULL && n > 0))
         return STC_EINVAL;
@@ -556,18 +564,12 @@ static int px_wait(void *user, stc_pollfd_t *fds, size_t n, uint32_t timeout_ms)
     }
     if (bad)
         left = 0;
-    for (;;) {
-        r = poll(pf, (nfds_t)n, left > INT_MAX ? INT_MAX : (int)left);
-        if (r >= 0)
-            break;
-        if (errno != EINTR) {
-            p->last_errno = errno;
-            return STC_EPORT;
-        }
-        spent = px_now_ms(user) - start;
-        left = spent >= timeout_ms || bad ? 0 : timeout_ms - spent;
-        if (left == 0 && ++spins > EINTR_RETRIES)
-            return STC_EAGAIN;
+    r = poll(pf, (nfds_t)n, left > INT_MAX ? INT_MAX : (int)left);
+    if (r < 0 && errno == EINTR)
+        return 0; /* a signal: the caller looks again (and sees its flag) */
+    if (r < 0) {
+        p->last_errno = errno;
+        return STC_EPORT;
     }
     for (i = 0; i < n; i++) {
         uint8_t rv = fds[i].revents;
@@ -662,6 +664,32 @@ static int px_trust_anchors(void *user, const uint8_t **buf, size_t *len, int *f
 
 /* ---- set-up ------------------------------------------------------------------ */
 
+/* fds_open - descriptors open in this process now (/proc/self/fd on Linux;
+ * else the lowest numbers probed), so the socket budget counts them */
+static size_t fds_open(rlim_t limit)
+{
+    size_t n = 0;
+    int fd;
+    long probe = limit > 4096 ? 4096 : (long)limit;
+    for (fd = 0; fd < probe; fd++)
+        if (fcntl(fd, F_GETFD) != -1)
+            n++;
+    return n;
+}
+
+/* socket_budget - sockets the open-file limit leaves us */
+static size_t socket_budget(void)
+{
+    struct rlimit rl;
+    size_t used, cap;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return STC_POSIX_MAX_SOCKS;
+    used = fds_open(rl.rlim_cur) + STC_POSIX_FD_RESERVE;
+    cap = (size_t)rl.rlim_cur > used ? (size_t)rl.rlim_cur - used : 0;
+    return cap < STC_POSIX_MAX_SOCKS ? cap : STC_POSIX_MAX_SOCKS;
+}
+
 /* stc_posix_init - resolvers, trust anchors, the ops table */
 int stc_posix_init(stc_posix_t *p, const stc_posix_cfg_t *cfg, char *err, size_t errcap)
 {
@@ -693,6 +721,7 @@ int stc_posix_init(stc_posix_t *p, const stc_posix_cfg_t *cfg, char *err, size_t
         }
     }
     p->nres = (size_t)n;
+    p->max_socks = socket_budget();
 
     ca_path = cfg->ca_file ? cfg->ca_file : STC_POSIX_CA_FILE;
     if (load_ca(p, ca_path, err, errcap) != 0) {
@@ -734,6 +763,12 @@ void stc_posix_free(stc_posix_t *p)
     p->ca = NULL;
     p->ca_len = 0;
     p->ops.user = NULL;
+}
+
+/* stc_posix_socket_cap - sockets the port may open at once */
+size_t stc_posix_socket_cap(const stc_posix_t *p)
+{
+    return p->max_socks;
 }
 
 /* stc_posix_open_sockets - sockets open right now */

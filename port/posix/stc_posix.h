@@ -28,6 +28,13 @@
  *     ...
  *     stc_posix_free(&px);
  *
+ * Sockets and the open-file limit: stc_posix_init() takes what
+ * RLIMIT_NOFILE leaves after the descriptors already open and a reserve
+ * for what the TLS library opens on its own (/dev/urandom for each new
+ * session), at most STC_POSIX_MAX_SOCKS; stc_posix_socket_cap() says how
+ * many, for stc_options_t.max_sockets. A full table, or EMFILE/ENFILE/
+ * ENOBUFS/ENOMEM from the kernel, is STC_ENOMEM: the checker's own limit.
+ *
  * Error mapping (errno -> stc_err_t)
  *   EINPROGRESS/EAGAIN -> STC_EAGAIN; ECONNREFUSED -> STC_ECONNREFUSED;
  *   ENETUNREACH/EHOSTUNREACH -> STC_EUNREACH; ETIMEDOUT -> STC_ETIMEOUT;
@@ -55,9 +62,15 @@ extern "C" {
 #define STC_POSIX_MAX_RESOLVERS 8
 #endif
 
-/* Sockets open at once through one stc_posix_t. */
+/* Sockets open at once through one stc_posix_t (the table's size). */
 #ifndef STC_POSIX_MAX_SOCKS
 #define STC_POSIX_MAX_SOCKS 128
+#endif
+
+/* Descriptors left free under RLIMIT_NOFILE for what is opened outside
+ * the port: the TLS library's /dev/urandom, and one spare. */
+#ifndef STC_POSIX_FD_RESERVE
+#define STC_POSIX_FD_RESERVE 2
 #endif
 
 #define STC_POSIX_RESOLV_CONF "/etc/resolv.conf"
@@ -81,6 +94,7 @@ typedef struct stc_posix {
     int fd[STC_POSIX_MAX_SOCKS]; /* socket table: -1 = free */
     uint8_t fam[STC_POSIX_MAX_SOCKS]; /* 4 or 6 */
     size_t nopen;
+    size_t max_socks;        /* what the open-file limit allows, <= the table */
 } stc_posix_t;
 
 /* Fill p (resolvers, CA file, the ops table). Resolvers: cfg->resolver when
@@ -95,6 +109,10 @@ int stc_posix_init(stc_posix_t *p, const stc_posix_cfg_t *cfg, char *err, size_t
 
 /* Close sockets the core left open and unmap the CA file. Safe twice. */
 void stc_posix_free(stc_posix_t *p);
+
+/* Sockets the port may open at once (the open-file limit considered); 0
+ * when the limit leaves none. */
+size_t stc_posix_socket_cap(const stc_posix_t *p);
 
 /* Sockets currently open through p (for leak checks). */
 size_t stc_posix_open_sockets(const stc_posix_t *p);

@@ -80,6 +80,7 @@ typedef struct peer {
     uint16_t port;
     fake_peer_t cfg;
     fake_step_t steps[FAKE_MAX_STEPS];
+    fake_step_t over[FAKE_MAX_STEPS]; /* for connections beyond max_conns */
 } peer_t;
 
 typedef struct rr {
@@ -121,6 +122,7 @@ static struct {
     int ipv6;
     uint8_t tcp_default, dns_tcp;
     int next_sock;
+    unsigned sock_limit;
     sock_t socks[FAKE_MAX_SOCKS];
     conn_t *conns[FAKE_MAX_CONNS];
     size_t nconns;
@@ -248,6 +250,8 @@ static sock_t *sock_get(int s)
 static int sock_new(int udp, uint8_t family)
 {
     int i;
+    if (g.sock_limit && g.st.udp_open + g.st.tcp_open >= g.sock_limit)
+        return -1;
     for (i = 0; i < FAKE_MAX_SOCKS; i++) {
         int s = (g.next_sock + i) % FAKE_MAX_SOCKS;
         if (!g.socks[s].used) {
@@ -885,8 +889,20 @@ static conn_t *conn_new(const stc_ip_t *ip, uint16_t port, const peer_t *pe, uin
     c->pub.open = 1;
     c->pub.opened_at = g.now;
     if (pe) {
+        size_t i, open = 0;
+        for (i = 0; i < g.nconns; i++)
+            if (g.conns[i]->pub.open && !g.conns[i]->pub.dns && g.conns[i]->pub.port == port &&
+                ip_eq(&g.conns[i]->pub.ip, ip))
+                open++;
+        c->pub.concurrent = (unsigned)open + 1;
         c->cfg = pe->cfg;
-        memcpy(c->steps, pe->steps, sizeof c->steps);
+        if (pe->cfg.max_conns && open >= pe->cfg.max_conns) {
+            c->pub.over = 1;
+            c->cfg.nsteps = pe->cfg.over_nsteps;
+            memcpy(c->steps, pe->over, sizeof c->steps);
+        } else {
+            memcpy(c->steps, pe->steps, sizeof c->steps);
+        }
     }
     g.conns[g.nconns++] = c;
     return c;
@@ -1568,7 +1584,8 @@ int fake_tcp_peer(const char *ip, uint16_t port, const fake_peer_t *peer)
     peer_t *p;
     ensure();
     if (peer == NULL || parse_ip(ip, &a) != 0 || peer->nsteps > FAKE_MAX_STEPS ||
-        (peer->nsteps > 0 && peer->script == NULL) || peer->kind > FAKE_NOAF)
+        (peer->nsteps > 0 && peer->script == NULL) || peer->kind > FAKE_NOAF ||
+        peer->over_nsteps > FAKE_MAX_STEPS || (peer->over_nsteps > 0 && !peer->over_script))
         return -1;
     for (i = 0; i < g.npeers; i++)
         if (g.peers[i].port == port && ip_eq(&g.peers[i].ip, &a))
@@ -1585,8 +1602,33 @@ int fake_tcp_peer(const char *ip, uint16_t port, const fake_peer_t *peer)
     p->cfg = *peer;
     if (peer->nsteps)
         memcpy(p->steps, peer->script, peer->nsteps * sizeof *p->steps);
-    p->cfg.script = NULL; /* the copy in steps[] is used */
+    if (peer->over_nsteps)
+        memcpy(p->over, peer->over_script, peer->over_nsteps * sizeof *p->over);
+    p->cfg.script = NULL; /* the copies in steps[] and over[] are used */
+    p->cfg.over_script = NULL;
     return 0;
+}
+
+/* fake_set_socket_limit - a socket table smaller than FAKE_MAX_SOCKS */
+void fake_set_socket_limit(unsigned n)
+{
+    ensure();
+    g.sock_limit = n;
+}
+
+/* fake_conn_max_concurrent - most connections open at once to ip:port */
+unsigned fake_conn_max_concurrent(const char *ip, uint16_t port)
+{
+    stc_ip_t a;
+    size_t i;
+    unsigned m = 0;
+    if (parse_ip(ip, &a) != 0)
+        return 0;
+    for (i = 0; i < g.nconns; i++)
+        if (g.conns[i]->pub.port == port && ip_eq(&g.conns[i]->pub.ip, &a) &&
+            g.conns[i]->pub.concurrent > m)
+            m = g.conns[i]->pub.concurrent;
+    return m;
 }
 
 /* fake_tcp_default - kind of undefined peers */

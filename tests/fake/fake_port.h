@@ -226,12 +226,24 @@ typedef struct fake_peer {
     size_t tx_chunk;           /* send accepts at most this per call (0 = all) */
     const fake_step_t *script; /* copied (the strings are not) */
     size_t nsteps;
+    /* A per-client connection limit, as MTAs have: with max_conns > 0, a
+     * connection made while max_conns others to this peer are open runs
+     * over_script instead (e.g. "421 too many connections"). */
+    uint8_t max_conns;
+    const fake_step_t *over_script;
+    size_t over_nsteps;
 } fake_peer_t;
 
 /* Define (or replace) the peer at ip:port. */
 int fake_tcp_peer(const char *ip, uint16_t port, const fake_peer_t *peer);
 /* Kind of every peer not defined (FAKE_REFUSE after fake_reset). */
 void fake_tcp_default(uint8_t kind);
+/* At most n sockets (TCP + UDP) open at once: beyond that tcp_connect and
+ * udp_open say STC_ENOMEM, as a full socket table or descriptor limit
+ * would. 0 = only FAKE_MAX_SOCKS. */
+void fake_set_socket_limit(unsigned n);
+/* Most connections ever open at once to ip:port (from fake_conn_t.concurrent). */
+unsigned fake_conn_max_concurrent(const char *ip, uint16_t port);
 /* 0: this "host" has no IPv6: tcp_connect and udp_open of family 6 say
  * STC_EAFNOSUPPORT. 1 (default): IPv6 works. */
 void fake_set_ipv6(int usable);
@@ -249,6 +261,8 @@ typedef struct fake_conn {
     size_t sent_len;
     size_t steps_done;    /* script steps that fired */
     unsigned unexpected;  /* client lines that matched no step */
+    unsigned concurrent;  /* connections to this ip:port open when it opened, itself included */
+    uint8_t over;         /* it ran the peer's over_script */
 } fake_conn_t;
 
 /* TCP connections so far (every tcp_connect that made a socket). */

@@ -44,6 +44,7 @@
  *   --max-version V      highest TLS version: 1.1, 1.2 or 1.3
  *   --drip-ms MS         drip mode: delay between banner bytes (default 1000)
  *   --lines N            manylines mode: lines in the EHLO reply (default 10000)
+ *   --last-line TEXT     manylines mode: the last EHLO line (default STARTTLS)
  *   --pipeline-wait-ms MS  after each command wait up to MS for more input
  *                        before answering, so that a client sending its next
  *                        command without waiting is seen as pipelining
@@ -94,7 +95,7 @@
  *                 (reads and discards until the client closes).
  *   manylines     EHLO reply of --lines lines: "250-NAME", then
  *                 "250-X00002" ... "250-X09999" (default --lines), last
- *                 "250 STARTTLS" (in TLS the ordinary reply);
+ *                 "250 STARTTLS" (--last-line; in TLS the ordinary reply);
  *                 STARTTLS then works as in good (if a certificate is given).
  *   badcode       EHLO reply whose last line changes code:
  *                 250-NAME / 250-PIPELINING / 250-STARTTLS / 251 8BITMIME;
@@ -225,6 +226,7 @@ struct cfg {
     const char *cert, *key, *chain, *ciphers;
     int min_ver, max_ver;          /* 0 = unset, else TLS1_x_VERSION */
     unsigned long drip_ms, lines, pipe_wait_ms, idle_s, max_s;
+    const char *last_line;  /* manylines: the last EHLO line (--last-line) */
     const char *pidfile, *logpath;
 };
 
@@ -888,7 +890,7 @@ static int ehlo_reply(struct conn *c)
         off = (size_t)snprintf(big, cap, "250-%s\r\n", n);
         for (i = 2; i < g_cfg.lines; i++)
             off += (size_t)snprintf(big + off, cap - off, "250-X%05lu\r\n", i);
-        off += (size_t)snprintf(big + off, cap - off, "250 STARTTLS\r\n");
+        off += (size_t)snprintf(big + off, cap - off, "250 %.200s\r\n", g_cfg.last_line);
         rc = reply(c, big, off);
         free(big);
         return rc;
@@ -1440,6 +1442,7 @@ static void parse_args(int argc, char **argv)
     g_cfg.name = "mx.test";
     g_cfg.drip_ms = 1000;
     g_cfg.lines = 10000;
+    g_cfg.last_line = "STARTTLS";
     g_cfg.max_s = 300;
     for (i = 1; i < argc; i++) {
         char optbuf[64];
@@ -1506,6 +1509,8 @@ static void parse_args(int argc, char **argv)
             g_cfg.drip_ms = parse_num(opt, v, 0, 600000);
         else if (!strcmp(opt, "--lines"))
             g_cfg.lines = parse_num(opt, v, 2, 10000000);
+        else if (!strcmp(opt, "--last-line"))
+            g_cfg.last_line = v;
         else if (!strcmp(opt, "--pipeline-wait-ms"))
             g_cfg.pipe_wait_ms = parse_num(opt, v, 0, 60000);
         else if (!strcmp(opt, "--idle-seconds"))

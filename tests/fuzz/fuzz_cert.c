@@ -2,11 +2,13 @@
  * sends it, judged by stc_cert_judge (wolfSSL's DER parser, our path
  * building, name matching, dates, key and signature checks).
  *
- * Input: up to STC_CHAIN_MAX records of [2-byte big-endian length][DER].
+ * Input: records of [2-byte big-endian length][DER]; the first
+ * STC_CHAIN_MAX are judged, the rest only counted (as the verify callback
+ * does). Also the SubjectPublicKeyInfo slice (DANE selector 1).
  * The trust anchor is the test CA (tests/vectors/certs/ca.pem, read once
  * from the working directory; without it the chain is judged anchorless).
  */
-#include "stc_int.h"
+#include "engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,42 +45,46 @@ static void setup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static stc_chain_t ch;
-    stc_cert_info_t info;
+    static stc_session_t s;
+    stc_der_t ch[STC_CHAIN_MAX];
     stc_arena_stats_t before, after;
-    unsigned nf = 0;
+    const uint8_t *spki;
+    size_t slen;
+    unsigned nf = 0, n = 0, sent = 0, i;
     size_t off = 0;
 
     if (!ready)
         setup();
-    memset(&ch, 0, sizeof ch);
-    while (off + 2 <= size && ch.n < STC_CHAIN_MAX) {
+    /* records past STC_CHAIN_MAX are counted as sent, as the verify
+     * callback counts what wolfSSL received */
+    while (off + 2 <= size) {
         size_t len = ((size_t)data[off] << 8) | data[off + 1];
-        size_t used = 0;
         off += 2;
         if (len > size - off)
             len = size - off;
-        if (ch.n > 0)
-            used = (size_t)ch.off[ch.n - 1] + ch.len[ch.n - 1];
-        if (used + len > sizeof ch.buf) {
-            ch.truncated = 1;
-            break;
+        if (n < STC_CHAIN_MAX) {
+            ch[n].p = data + off;
+            ch[n].n = len;
+            n++;
         }
-        memcpy(ch.buf + used, data + off, len);
-        ch.off[ch.n] = (uint16_t)used;
-        ch.len[ch.n] = (uint16_t)len;
-        ch.n++;
+        sent++;
         off += len;
     }
+    for (i = 0; i < n; i++) /* the DER walk stays inside its input */
+        if (stc_cert_spki(ch[i].p, ch[i].n, &spki, &slen) == STC_OK &&
+            (spki < ch[i].p || slen > ch[i].n || spki + slen > ch[i].p + ch[i].n))
+            abort();
     stc_arena_stats(&before);
-    memset(&info, 0, sizeof info);
-    stc_cert_judge(&ch, "mx.example.test", 1748736000, 14, &info, sink, &nf);
-    stc_cert_judge(&ch, "192.0.2.25", 1748736000, 14, &info, sink, &nf);
+    memset(&s, 0, sizeof s);
+    stc_cert_judge(ch, n, sent, "mx.example.test", 1748736000, 14, &s, sink, &nf);
+    stc_cert_judge(ch, n, sent, "192.0.2.25", 1748736000, 14, &s, sink, &nf);
     stc_arena_stats(&after);
     if (after.in_use != before.in_use)
         abort(); /* the judgement leaked arena memory */
-    if (memchr(info.subject, 0, sizeof info.subject) == NULL ||
-        memchr(info.issuer, 0, sizeof info.issuer) == NULL)
+    if (memchr(s.subject, 0, sizeof s.subject) == NULL ||
+        memchr(s.issuer, 0, sizeof s.issuer) == NULL)
         abort(); /* unterminated text would overrun every report */
+    if (s.chain.n > STC_CHAIN_MAX || (s.chain.linked >> (s.chain.n ? s.chain.n : 1)))
+        abort(); /* a link beyond the certificates judged */
     return 0;
 }

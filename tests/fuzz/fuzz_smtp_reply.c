@@ -33,11 +33,15 @@ static void check_state(const stc_reply_t *r, int rc, size_t used, size_t n)
 {
     size_t i;
 
-    if (used > n || r->linelen > STC_REPLY_LINE_MAX || r->nlines > STC_REPLY_LINES_MAX)
+    if (used > n || r->linelen > STC_REPLY_LINE_MAX)
+        abort();
+    if ((r->nlines > STC_REPLY_LINES_MAX) != (r->toolong != 0))
+        abort(); /* too many lines are counted and flagged, never stored */
+    if (r->firstlen >= sizeof r->first || r->first[r->firstlen] != '\0')
         abort();
     if (rc == STC_EAGAIN && used != n)
         abort();
-    if (rc != STC_OK && rc != STC_EAGAIN && rc != STC_EPROTO && rc != STC_ETOOLONG)
+    if (rc != STC_OK && rc != STC_EAGAIN && rc != STC_EPROTO)
         abort();
     if (rc == STC_OK) {
         if (r->code < 200 || r->code > 599 || !r->done || r->nlines == 0 || used == 0)

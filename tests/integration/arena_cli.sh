@@ -28,7 +28,8 @@ pid=
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-finish() { echo "arena-cli: $pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+skipped=0
+finish() { echo "arena-cli: $pass passed, $fail failed, $skipped skipped"; [ "$fail" -eq 0 ]; exit $?; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/arena-cli.XXXXXX") || { bad "mktemp"; finish; }
 
@@ -173,7 +174,8 @@ if [ -r "$BUNDLE" ]; then
     *) bad "bundle in 64 KB: says memory and --arena-kb" "$out" ;;
     esac
 else
-    echo "skip bundle in 64 KB: no $BUNDLE"
+    echo "SKIP bundle in 64 KB: no $BUNDLE"
+    skipped=1
 fi
 
 stop_server

@@ -54,7 +54,22 @@ start starttls-454 && expect starttls-454 2 3000 starttls_refused -- $T --host 1
 start silent && expect silent 2 5500 banner_timeout -- $T --host 127.0.0.1:$port
 start drip --drip-ms 1000 && expect drip 2 5500 banner_timeout -- $T --host 127.0.0.1:$port
 start longline && expect longline 2 5500 banner_timeout reply_too_long -- $T --host 127.0.0.1:$port
-start manylines && expect manylines 2 4500 reply_too_long smtp_protocol -- $T --host 127.0.0.1:$port
+# 10,000 EHLO lines: read to the end within the command deadline, keywords
+# counted; the greeting was fine, so never "malformed" or a connectivity
+# failure: STARTTLS on the last line still counts, and without it the
+# finding is "STARTTLS not offered" (plus the over-long reply)
+start manylines && {
+    expect manylines 2 4500 reply_too_long cert_name_mismatch -- $T --host 127.0.0.1:$port
+    grep -q '"smtp_protocol"' "$tmp/out.json" && bad "manylines: called malformed" || ok
+    grep -q '"connectivity":{"name":"connectivity","status":1' "$tmp/out.json" && ok \
+        || bad "manylines: connectivity is not a warning"
+}
+start manylines --last-line SIZE && {
+    expect manylines-nostarttls 2 4500 reply_too_long no_starttls -- $T --host 127.0.0.1:$port
+    grep -q '"smtp_protocol"' "$tmp/out.json" && bad "manylines-nostarttls: called malformed" || ok
+    grep -q '"status_text":"no_starttls"' "$tmp/out.json" && ok \
+        || bad "manylines-nostarttls: the domain status is not no_starttls"
+}
 start badcode && expect badcode 2 4500 smtp_protocol -- $T --host 127.0.0.1:$port
 start garbage-tls && expect garbage-tls 2 4500 tls_handshake_failed -- $T --host 127.0.0.1:$port
 start reset-tls && expect reset-tls 2 4500 tls_handshake_failed -- $T --host 127.0.0.1:$port

@@ -1,10 +1,15 @@
 #!/bin/bash
 # lab_domains.sh - the CLI against every domain and relay of the real-server
 # lab (tests/lab: Postfix, NSD + Unbound with DNSSEC, nginx, in a network
-# namespace). The flattened results (flatten.py: domain x host x address x
-# check, plus findings) must equal tests/integration/lab_expected.txt:
-# any missing or extra line fails. STC_LAB_KEEP=1 leaves a running lab up;
-# UPDATE=1 rewrites the expectations (review the diff before committing).
+# namespace). The facts of the results (flatten.py: domain x host x address
+# x check, findings, DNSSEC) are compared with tests/integration/
+# lab_expected.txt, which states what the lab was configured to be (the
+# domain tables of tests/lab/README.md), never what the checker printed:
+# a fact not built yet is an expected failure ("xfail #ISSUE"), printed and
+# counted apart, and a failure as soon as it starts passing. There is no
+# mode that writes the expectations. STC_LAB_KEEP=1 leaves a lab it started.
+# The same domains are then checked 8 at once (one engine): the facts must
+# be the same.
 set -u
 cd "$(dirname "$0")/../.."
 build=${BUILD:-build}
@@ -19,9 +24,9 @@ cleanup() {
 trap cleanup EXIT
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "the lab needs root (network namespace, Postfix)"
-    echo "lab-domains: 0 passed, 1 failed"
-    exit 1
+    echo "SKIP: the lab needs root (network namespace, Postfix)"
+    echo "lab-domains: 0 passed, 0 failed, 1 skipped"
+    exit 0
 fi
 if ! tests/lab/lab.sh status >/dev/null 2>&1; then
     t0=$(date +%s)
@@ -38,41 +43,40 @@ for z in plain.test sec.test; do
         domains="$domains $d.$z"
     done
 done
+for d in dane-self dane-bad dane-ta dane-pkix dane-nostarttls; do
+    domains="$domains $d.sec.test"
+done
 domains="$domains good.bogus.test"
+relays="mx-good.plain.test:587 mx-good.sec.test:465 mx-good.plain.test"
 
-run() { # run ARGS... : the CLI inside the lab namespace, JSON to $tmp/out.jsonl
+run() { # run ARGS... : the CLI inside the lab namespace, JSON appended to $tmp/out.jsonl
     tests/lab/lab.sh exec sh -c "exec \"$build/starttls-check\" --json --ca-file \"\$STC_LAB_CA\" \
         --resolver \"\$STC_LAB_RESOLVER\" --ehlo checker.lab.test $*" >>"$tmp/out.jsonl" 2>>"$tmp/err"
 }
 t0=$(date +%s%N)
 run "$domains"
 rc_domains=$?
-run --host mx-good.plain.test:587
-rc_587=$?
-run --host mx-good.sec.test:465
-rc_465=$?
-run --host mx-good.plain.test
-rc_25=$?
+rc_relays=""
+for r in $relays; do
+    run --host "$r"
+    rc_relays="$rc_relays $?"
+done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 n=$(echo $domains | wc -w)
-echo "checked $n domains and 3 relays in $ms ms"
+echo "checked $n domains one at a time and 3 relays in $ms ms"
 
 # exit codes: the worst domain (rejected, DNS errors: 3), then the relays
 [ "$rc_domains" -eq 3 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: domains exit $rc_domains"; }
-for rc in "$rc_587" "$rc_465" "$rc_25"; do
+for rc in $rc_relays; do
     [ "$rc" -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: relay exit $rc"; cat "$tmp/err"; }
 done
 lines=$(wc -l <"$tmp/out.jsonl")
 [ "$lines" -eq $((n + 3)) ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: $lines JSON lines for $((n + 3)) checks"; }
 
 python3 $here/flatten.py <"$tmp/out.jsonl" >"$tmp/got.txt" || { echo "lab-domains: $pass passed, $((fail + 1)) failed"; exit 1; }
-if [ -n "${UPDATE:-}" ]; then
-    { grep '^#' $here/lab_expected.txt; LC_ALL=C sort "$tmp/got.txt"; } >"$tmp/new.txt"
-    cp "$tmp/new.txt" $here/lab_expected.txt
-    echo "wrote $here/lab_expected.txt ($(wc -l <"$tmp/got.txt") lines)"
-fi
-# The same domains again, 8 at once in one thread (one poll loop over
-# every check's sockets): the results must be the same, only faster.
+
+# The same domains again, 8 at once in one thread (one engine, shared
+# lookups and sessions): the facts must be the same, only sooner.
 t0=$(date +%s%N)
 : >"$tmp/par.jsonl"
 tests/lab/lab.sh exec sh -c "exec \"$build/starttls-check\" --json --jobs 8 --ca-file \"\$STC_LAB_CA\" \
@@ -82,22 +86,9 @@ python3 $here/flatten.py <"$tmp/par.jsonl" | LC_ALL=C sort >"$tmp/par.txt"
 grep -v -E '^mx-good[.a-z]*:[0-9]+ ' "$tmp/got.txt" | LC_ALL=C sort >"$tmp/seq.txt"
 if cmp -s "$tmp/seq.txt" "$tmp/par.txt"; then pass=$((pass + 1))
 else fail=$((fail + 1)); echo "FAIL: --jobs 8 differs from one at a time:"; diff "$tmp/seq.txt" "$tmp/par.txt" | head -20; fi
-
-grep -v '^#' $here/lab_expected.txt | grep . | LC_ALL=C sort >"$tmp/want.txt"
-LC_ALL=C sort -o "$tmp/got.txt" "$tmp/got.txt"
-want=$(grep -c . "$tmp/want.txt")
-missing=$(comm -23 "$tmp/want.txt" "$tmp/got.txt")
-extra=$(comm -13 "$tmp/want.txt" "$tmp/got.txt")
-matched=$(comm -12 "$tmp/want.txt" "$tmp/got.txt" | grep -c .)
-echo "$matched/$want expected lines matched"
-pass=$((pass + matched))
-if [ -n "$missing" ]; then
-    echo "missing (expected, not seen):"; echo "$missing" | sed 's/^/  - /'
-    fail=$((fail + $(echo "$missing" | grep -c .)))
-fi
-if [ -n "$extra" ]; then
-    echo "extra (seen, not expected):"; echo "$extra" | sed 's/^/  + /'
-    fail=$((fail + $(echo "$extra" | grep -c .)))
-fi
 echo "lab-domains: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+
+# The facts against the lab's configuration (its own closing line).
+python3 $here/expect_cmp.py $here/lab_expected.txt "$tmp/got.txt" | sed 's/^lab-facts: \(.*\)$/lab-facts: \1 (facts)/'
+rc=${PIPESTATUS[0]}
+[ "$fail" -eq 0 ] && [ "$rc" -eq 0 ]

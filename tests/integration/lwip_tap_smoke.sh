@@ -72,7 +72,7 @@ trap 'exit 1' INT TERM HUP
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: needs root (network namespace and tap device)"
-    echo "lwip-tap: 0 passed, 0 failed"
+    echo "lwip-tap: 0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 [ -c /dev/net/tun ] || { bad setup "no /dev/net/tun"; finish; }

@@ -22,7 +22,7 @@ if [ -z "$objs" ]; then
     bad "no core objects in $build/src (run make first)"
 else
     forbidden='^(malloc|calloc|realloc|free|strdup|socket|connect|poll|select|read|write|open|close|fopen|printf|fprintf|snprintf|sprintf|getaddrinfo|gethostbyname|clock_gettime|time|gettimeofday|rand|random|getrandom|exit|abort)$'
-    used=$(nm -u $objs | awk '{print $NF}' | sort -u)
+    used=$(nm -u $objs | awk 'NF == 2 {print $2}' | sort -u)
     hits=$(echo "$used" | grep -E "$forbidden" || true)
     if [ -n "$hits" ]; then bad "core objects call: $(echo $hits)"; else ok; fi
     echo "core objects reference from libc: $(echo "$used" | grep -v -E '^(wolf|wc_|stc_|__)' | tr '\n' ' ')"

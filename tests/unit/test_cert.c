@@ -63,26 +63,43 @@ static uint8_t *load(const char *name, size_t *len)
     return buf;
 }
 
-/* chain_add_der - append DER bytes to a chain (sets truncated when full) */
-static void chain_add_der(stc_chain_t *ch, const uint8_t *der, size_t len)
+/* A chain as the verify callback hands it over: DER pointers, and how
+ * many certificates the peer sent (more than given = cut by our limit). */
+typedef struct tchain {
+    unsigned n, sent;
+    stc_der_t c[16];
+    uint8_t *own[16];
+} tchain_t;
+
+/* chain_free - release the loaded certificates */
+static void chain_free(tchain_t *ch)
 {
-    size_t used = ch->n ? (size_t)ch->off[ch->n - 1] + ch->len[ch->n - 1] : 0;
-    if (ch->n >= STC_CHAIN_MAX || len > sizeof ch->buf - used) {
-        ch->truncated = 1;
-        return;
-    }
-    memcpy(ch->buf + used, der, len);
-    ch->off[ch->n] = (uint16_t)used;
-    ch->len[ch->n] = (uint16_t)len;
+    unsigned i;
+    for (i = 0; i < ch->n; i++)
+        free(ch->own[i]);
+    memset(ch, 0, sizeof *ch);
+}
+
+/* chain_add_der - append a copy of DER bytes */
+static void chain_add_der(tchain_t *ch, const uint8_t *der, size_t len)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy || ch->n >= 16)
+        exit(2);
+    memcpy(copy, der, len);
+    ch->own[ch->n] = copy;
+    ch->c[ch->n].p = copy;
+    ch->c[ch->n].n = len;
     ch->n++;
+    ch->sent = ch->n;
 }
 
 /* make_chain - chain from a space-separated list of vector names (no .der) */
-static void make_chain(stc_chain_t *ch, const char *names)
+static void make_chain(tchain_t *ch, const char *names)
 {
     char buf[256], *tok, *save = NULL;
 
-    memset(ch, 0, sizeof *ch);
+    chain_free(ch);
     snprintf(buf, sizeof buf, "%s", names);
     for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
         char file[64];
@@ -93,6 +110,16 @@ static void make_chain(stc_chain_t *ch, const char *names)
         chain_add_der(ch, der, len);
         free(der);
     }
+}
+
+/* judge - stc_cert_judge over at most STC_CHAIN_MAX of the chain, as the
+ * verify callback calls it */
+static int judge(const tchain_t *ch, const char *host, unsigned warn, stc_session_t *s,
+                 got_t *g)
+{
+    memset(s, 0, sizeof *s);
+    return stc_cert_judge(ch->c, ch->n < STC_CHAIN_MAX ? ch->n : STC_CHAIN_MAX, ch->sent, host,
+                          NOW, warn, s, on_finding, g);
 }
 
 /* at - index of code in g, or -1 when absent */
@@ -108,19 +135,21 @@ static int at(const got_t *g, unsigned code)
 /* expect_impl - judge `names` for host; the findings must be exactly `want`
  * (codes; details given as code,detail pairs where -1 = any detail) */
 static void expect_impl(const char *names, const char *host, unsigned warn,
-                        stc_cert_info_t *info, const int *want, unsigned nwant, int line)
+                        stc_session_t *info, const int *want, unsigned nwant, int line)
 {
-    stc_chain_t ch;
+    tchain_t ch;
     got_t g;
-    stc_cert_info_t tmp;
+    stc_session_t tmp;
     unsigned i;
     int ok;
 
+    memset(&ch, 0, sizeof ch);
     make_chain(&ch, names);
     memset(&g, 0, sizeof g);
     if (!info)
         info = &tmp;
-    CHECK_EQ(stc_cert_judge(&ch, host, NOW, warn, info, on_finding, &g), STC_OK);
+    CHECK_EQ(judge(&ch, host, warn, info, &g), STC_OK);
+    chain_free(&ch);
     ok = g.n == nwant / 2;
     for (i = 0; i + 1 < nwant; i += 2) {
         int k = at(&g, (unsigned)want[i]);
@@ -146,7 +175,7 @@ static void expect_impl(const char *names, const char *host, unsigned warn,
     } while (0)
 
 /* expect_none - a chain without findings */
-static void expect_none(const char *names, const char *host, stc_cert_info_t *info, int line)
+static void expect_none(const char *names, const char *host, stc_session_t *info, int line)
 {
     expect_impl(names, host, 14, info, NULL, 0, line);
 }
@@ -164,50 +193,50 @@ static void anchors(const char *file, int format)
 /* test_good - the good chain, in every order the peer may send it */
 static void test_good(void)
 {
-    stc_cert_info_t info;
+    stc_session_t info;
 
     CLEAN("good int", HOST, &info);
-    CHECK_EQ(info.trusted, 1);
-    CHECK_EQ(info.name_ok, 1);
-    CHECK_EQ(info.key_type, 1);
-    CHECK_EQ(info.key_bits, 2048);
-    CHECK_EQ(info.sig_hash, 3);
-    CHECK_EQ(info.chain_len, 2);
-    CHECK_EQ(info.not_before, 1704067200LL);
-    CHECK_EQ(info.not_after, 4102358400LL);
+    CHECK_EQ(info.a.cert.trusted, 1);
+    CHECK_EQ(info.a.cert.name_ok, 1);
+    CHECK_EQ(info.a.cert.key_type, 1);
+    CHECK_EQ(info.a.cert.key_bits, 2048);
+    CHECK_EQ(info.a.cert.sig_hash, 3);
+    CHECK_EQ(info.a.cert.chain_len, 2);
+    CHECK_EQ(info.a.cert.not_before, 1704067200LL);
+    CHECK_EQ(info.a.cert.not_after, 4102358400LL);
     CHECK_STR(info.subject, "mx.example.test");
     CHECK_STR(info.issuer, "STC Test Intermediate CA");
     CLEAN("good int ca", HOST, &info); /* root sent too */
-    CHECK_EQ(info.trusted, 1);
-    CHECK_EQ(info.sig_hash, 3);
+    CHECK_EQ(info.a.cert.trusted, 1);
+    CHECK_EQ(info.a.cert.sig_hash, 3);
     CLEAN("good ca int", HOST, NULL);          /* out of order */
     CLEAN("good rogue_ca int", HOST, NULL);    /* an unrelated extra */
     CLEAN("good int", "MX.Example.Test.", NULL);
     CLEAN("good int", "mail.example.test", NULL);
     CLEAN("good int", "192.0.2.25", &info);    /* iPAddress SAN */
-    CHECK_EQ(info.name_ok, 1);
+    CHECK_EQ(info.a.cert.name_ok, 1);
     EXPECT("good int", "192.0.2.26", 14, &info, STC_F_CERT_NAME_MISMATCH, 0);
-    CHECK_EQ(info.name_ok, 0);
-    CHECK_EQ(info.trusted, 1);
+    CHECK_EQ(info.a.cert.name_ok, 0);
+    CHECK_EQ(info.a.cert.trusted, 1);
     EXPECT("good", HOST, 14, &info, STC_F_CERT_UNTRUSTED, 0); /* no intermediate */
-    CHECK_EQ(info.trusted, 0);
-    CHECK_EQ(info.name_ok, 1);
+    CHECK_EQ(info.a.cert.trusted, 0);
+    CHECK_EQ(info.a.cert.name_ok, 1);
 }
 
 /* test_names - wildcard, wrong name, CN-only */
 static void test_names(void)
 {
-    stc_cert_info_t info;
+    stc_session_t info;
 
     CLEAN("wildcard int", HOST, &info);
     CHECK_STR(info.subject, "*.example.test");
     EXPECT("wildcard int", "a.mx.example.test", 14, NULL, STC_F_CERT_NAME_MISMATCH, 0);
     EXPECT("wildcard int", "example.test", 14, NULL, STC_F_CERT_NAME_MISMATCH, 0);
     EXPECT("wrongname int", HOST, 14, &info, STC_F_CERT_NAME_MISMATCH, 0);
-    CHECK_EQ(info.trusted, 1);
-    CHECK_EQ(info.name_ok, 0);
+    CHECK_EQ(info.a.cert.trusted, 1);
+    CHECK_EQ(info.a.cert.name_ok, 0);
     CLEAN("cnonly int", HOST, &info);
-    CHECK_EQ(info.name_ok, 1);
+    CHECK_EQ(info.a.cert.name_ok, 1);
     EXPECT("cnonly int", "mail.example.test", 14, NULL, STC_F_CERT_NAME_MISMATCH, 0);
     /* The CN is ignored when DNS SANs exist: forged's CN is
      * forged.example.test, its only SAN mx.example.test. */
@@ -221,47 +250,47 @@ static void test_names(void)
  * intermediate still chains (dates are judged apart) */
 static void test_dates(void)
 {
-    stc_cert_info_t info;
+    stc_session_t info;
 
     EXPECT("expired int", HOST, 14, &info, STC_F_CERT_EXPIRED, 1612);
-    CHECK_EQ(info.trusted, 1);
+    CHECK_EQ(info.a.cert.trusted, 1);
     EXPECT("notyet int", HOST, 14, NULL, STC_F_CERT_NOT_YET_VALID, 23590);
     EXPECT("soon int", HOST, 14, NULL, STC_F_CERT_EXPIRES_SOON, 9);
     EXPECT("soon int", HOST, 9, NULL, STC_F_CERT_EXPIRES_SOON, 9);
     expect_impl("soon int", HOST, 8, NULL, NULL, 0, __LINE__);
     EXPECT("under_expired int_expired", HOST, 14, &info, STC_F_CERT_EXPIRED, 1612);
-    CHECK_EQ(info.trusted, 1);
+    CHECK_EQ(info.a.cert.trusted, 1);
 }
 
 /* test_keys_sigs - small keys, SHA-1, ECDSA */
 static void test_keys_sigs(void)
 {
-    stc_cert_info_t info;
+    stc_session_t info;
 
     EXPECT("rsa1024 int", HOST, 14, &info, STC_F_CERT_WEAK_KEY, 1024);
-    CHECK_EQ(info.key_bits, 1024);
+    CHECK_EQ(info.a.cert.key_bits, 1024);
     EXPECT("sha1 int", HOST, 14, &info, STC_F_CERT_WEAK_SIGNATURE, 2);
-    CHECK_EQ(info.sig_hash, 2);
+    CHECK_EQ(info.a.cert.sig_hash, 2);
     CLEAN("ecdsa int", HOST, &info);
-    CHECK_EQ(info.key_type, 2);
-    CHECK_EQ(info.key_bits, 256);
-    CHECK_EQ(info.sig_hash, 3);
+    CHECK_EQ(info.a.cert.key_type, 2);
+    CHECK_EQ(info.a.cert.key_bits, 256);
+    CHECK_EQ(info.a.cert.sig_hash, 3);
 }
 
 /* test_trust - what must not verify */
 static void test_trust(void)
 {
-    stc_cert_info_t info;
+    stc_session_t info;
 
     EXPECT("selfsigned", HOST, 14, &info, STC_F_CERT_UNTRUSTED, 0, STC_F_CERT_SELF_SIGNED, 0);
-    CHECK_EQ(info.trusted, 0);
-    CHECK_EQ(info.name_ok, 1);
+    CHECK_EQ(info.a.cert.trusted, 0);
+    CHECK_EQ(info.a.cert.name_ok, 1);
     EXPECT("selfsigned", "other.example.net", 14, NULL, STC_F_CERT_UNTRUSTED, 0,
            STC_F_CERT_SELF_SIGNED, 0, STC_F_CERT_NAME_MISMATCH, 0);
     EXPECT("rogue rogue_ca", HOST, 14, NULL, STC_F_CERT_UNTRUSTED, 0);
     /* int's pathlen:0 forbids subca. */
     EXPECT("under_subca subca int", HOST, 14, &info, STC_F_CERT_UNTRUSTED, 0);
-    CHECK_EQ(info.trusted, 0);
+    CHECK_EQ(info.a.cert.trusted, 0);
     /* Good signature by a key whose certificate is not a CA. */
     EXPECT("forged good int", HOST, 14, &info, STC_F_CERT_UNTRUSTED, 0);
     CHECK_STR(info.subject, "forged.example.test");
@@ -269,88 +298,143 @@ static void test_trust(void)
     EXPECT("multi rogue_ca", HOST, 14, &info, STC_F_CERT_UNTRUSTED, 0,
            STC_F_CERT_NAME_MISMATCH, 0, STC_F_CERT_EXPIRED, 1612, STC_F_CERT_WEAK_KEY, 1024,
            STC_F_CERT_WEAK_SIGNATURE, 2);
-    CHECK_EQ(info.key_bits, 1024);
-    CHECK_EQ(info.sig_hash, 2);
+    CHECK_EQ(info.a.cert.key_bits, 1024);
+    CHECK_EQ(info.a.cert.sig_hash, 2);
     CHECK_STR(info.issuer, "STC Rogue Root CA");
 }
 
-/* test_damage - empty, truncated, tampered and unparsable chains */
+/* test_damage - empty, cut, tampered and unparsable chains */
 static void test_damage(void)
 {
-    stc_chain_t ch;
+    tchain_t ch;
     got_t g;
-    stc_cert_info_t info;
+    stc_session_t info;
     size_t len;
     uint8_t *der;
 
     memset(&ch, 0, sizeof ch);
     memset(&g, 0, sizeof g);
-    CHECK_EQ(stc_cert_judge(&ch, HOST, NOW, 14, &info, on_finding, &g), STC_OK);
+    CHECK_EQ(judge(&ch, HOST, 14, &info, &g), STC_OK);
     CHECK_EQ(g.n, 1);
     CHECK_EQ(g.code[0], STC_F_CERT_NONE);
 
+    /* More sent than we judge, but what we judge reaches an anchor: fine */
     make_chain(&ch, "good int");
-    ch.truncated = 1;
+    ch.sent = 5;
     memset(&g, 0, sizeof g);
-    CHECK_EQ(stc_cert_judge(&ch, HOST, NOW, 14, &info, on_finding, &g), STC_OK);
-    CHECK_EQ(g.n, 1);
-    CHECK(at(&g, STC_F_CERT_CHAIN_TRUNCATED) == 0);
+    CHECK_EQ(judge(&ch, HOST, 14, &info, &g), STC_OK);
+    CHECK_EQ(g.n, 0);
+    CHECK_EQ(info.a.cert.chain_len, 5);
+    CHECK_EQ(info.chain.cut, 1);
 
     /* A flipped bit in the leaf's signature. */
     make_chain(&ch, "good int");
-    ch.buf[ch.off[0] + ch.len[0] - 10] ^= 0x01;
+    ch.own[0][ch.c[0].n - 10] ^= 0x01;
     memset(&g, 0, sizeof g);
-    CHECK_EQ(stc_cert_judge(&ch, HOST, NOW, 14, &info, on_finding, &g), STC_OK);
+    CHECK_EQ(judge(&ch, HOST, 14, &info, &g), STC_OK);
     CHECK_EQ(g.n, 1);
     CHECK(at(&g, STC_F_CERT_UNTRUSTED) == 0);
+    CHECK_EQ(info.chain.linked, 1); /* the leaf links to nothing */
 
     /* Garbage leaf: only the parse error. */
-    memset(&ch, 0, sizeof ch);
+    chain_free(&ch);
     chain_add_der(&ch, (const uint8_t *)"\x30\x03\x02\x01\x05", 5);
     der = load("int.der", &len);
     chain_add_der(&ch, der, len);
     memset(&g, 0, sizeof g);
-    CHECK_EQ(stc_cert_judge(&ch, HOST, NOW, 14, &info, on_finding, &g), STC_OK);
+    CHECK_EQ(judge(&ch, HOST, 14, &info, &g), STC_OK);
     CHECK_EQ(g.n, 1);
     CHECK(at(&g, STC_F_CERT_PARSE) == 0);
     CHECK_EQ(g.detail[0], -140); /* ASN_PARSE_E */
-    CHECK_EQ(info.trusted, 0);
+    CHECK_EQ(info.a.cert.trusted, 0);
 
     /* Garbage intermediate: judged on the rest, and the parse error. */
     make_chain(&ch, "good");
     chain_add_der(&ch, der, len / 2);
     memset(&g, 0, sizeof g);
-    CHECK_EQ(stc_cert_judge(&ch, HOST, NOW, 14, &info, on_finding, &g), STC_OK);
+    CHECK_EQ(judge(&ch, HOST, 14, &info, &g), STC_OK);
     CHECK_EQ(g.n, 2);
     CHECK(at(&g, STC_F_CERT_UNTRUSTED) == 0);
     CHECK(at(&g, STC_F_CERT_PARSE) == 1);
     CHECK(g.detail[1] < 0);
     free(der);
 
-    /* Chain longer than STC_CHAIN_MAX as built by the verify callback. */
-    make_chain(&ch, "good int int int int int int int");
-    CHECK_EQ(ch.truncated, 1);
+    /* Longer than STC_CHAIN_MAX and the issuer is past the cut: the
+     * checker's limit, never "untrusted" */
+    {
+        char names[256] = "good";
+        unsigned i;
+        for (i = 0; i < STC_CHAIN_MAX; i++)
+            strcat(names, " rogue_ca");
+        strcat(names, " int");
+        make_chain(&ch, names);
+    }
     memset(&g, 0, sizeof g);
-    CHECK_EQ(stc_cert_judge(&ch, HOST, NOW, 14, &info, on_finding, &g), STC_OK);
+    CHECK_EQ(judge(&ch, HOST, 14, &info, &g), STC_OK);
     CHECK_EQ(g.n, 1);
     CHECK(at(&g, STC_F_CERT_CHAIN_TRUNCATED) == 0);
+    CHECK_EQ(g.detail[0], STC_CHAIN_MAX + 2);
+    CHECK(stc_finding_info(STC_F_CERT_CHAIN_TRUNCATED)->ours);
+    chain_free(&ch);
+}
+
+/* hex_eq - 32 digest bytes equal to 64 hex digits */
+static int hex_eq(const uint8_t *d, const char *hex)
+{
+    unsigned i, v;
+    for (i = 0; i < 32; i++) {
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || d[i] != v)
+            return 0;
+    }
+    return 1;
+}
+
+/* test_dane_facts - digests (expected values from openssl: sha256sum of
+ * the DER; `openssl x509 -pubkey | openssl pkey -pubin -outform DER` for
+ * the SPKI; sha512 then sha256 for the SHA-512 forms) and verified links */
+static void test_dane_facts(void)
+{
+    stc_session_t s;
+
+    CLEAN("good int", HOST, &s);
+    CHECK_EQ(s.chain.n, 2);
+    CHECK(hex_eq(s.chain.c[0].d[0], "95a06e227d389cda4e41ad233cbe13af2f02214030c4c82eca6f46e2603d940d"));
+    CHECK(hex_eq(s.chain.c[0].d[1], "d8678429552063e4de30cfd76bd0a81f31ff8eab8390c22a89915ac466e2b841"));
+    CHECK(hex_eq(s.chain.c[0].d[2], "60156271f53552ae2c00983b2237bf0a27bed302622709eef1a156d6284d5d31"));
+    CHECK(hex_eq(s.chain.c[0].d[3], "65e93a338749291f8af655f4dea032b1eb7fa92bd7476d3cdb4a6f7f69e64494"));
+    CHECK(hex_eq(s.chain.c[1].d[0], "31382f4faf168ccbe9085f017aa5bd0b0d45d8bf8e9def3a4393d4ebc18823df"));
+    CHECK(hex_eq(s.chain.c[1].d[1], "0279239f00b1f33141a4a14d5c501c55bc5f397fdd73479eace27512a1023915"));
+    CHECK(hex_eq(s.chain.c[1].d[2], "577a0674369f6f735a4ada94f81e9e58a63ab41de6c214de34e22a7174bf6554"));
+    CHECK(hex_eq(s.chain.c[1].d[3], "82dd39418a38285a5e6e1771e88eed45e1c0937ec3e868987d89577d17b56922"));
+    CHECK_EQ(s.chain.linked, 0x3); /* leaf -> int verified */
+    CHECK_EQ(s.chain.dated, 0x3);
+    CLEAN("good int ca", HOST, &s);
+    CHECK_EQ(s.chain.linked, 0x7); /* up to the root sent */
+    CLEAN("good rogue_ca int", HOST, &s);
+    CHECK_EQ(s.chain.linked, 0x5); /* the unrelated CA is not on the path */
+    /* a CA certificate sent beside a leaf it did not sign is not linked */
+    EXPECT("good rogue_ca", HOST, 14, &s, STC_F_CERT_UNTRUSTED, 0);
+    CHECK_EQ(s.chain.linked, 0x1);
+    EXPECT("expired int", HOST, 14, &s, STC_F_CERT_EXPIRED, 1612);
+    CHECK_EQ(s.chain.dated, 0x2);
+    CHECK_EQ(s.chain.linked, 0x3);
 }
 
 /* test_anchors - no anchors, a pinned self-signed leaf, DER anchors */
 static void test_anchors(void)
 {
-    stc_cert_info_t info;
+    stc_session_t info;
 
     anchors(NULL, STC_TA_PEM);
     CHECK_EQ(stc_tls_have_anchors(), 0);
     EXPECT("good int", HOST, 14, &info, STC_F_CERT_NO_ANCHORS, 0);
-    CHECK_EQ(info.trusted, 0);
+    CHECK_EQ(info.a.cert.trusted, 0);
     EXPECT("selfsigned", HOST, 14, NULL, STC_F_CERT_NO_ANCHORS, 0, STC_F_CERT_SELF_SIGNED, 0);
     EXPECT("expired int", HOST, 14, NULL, STC_F_CERT_NO_ANCHORS, 0, STC_F_CERT_EXPIRED, 1612);
 
     anchors("selfsigned.pem", STC_TA_PEM);
     CLEAN("selfsigned", HOST, &info);
-    CHECK_EQ(info.trusted, 1);
+    CHECK_EQ(info.a.cert.trusted, 1);
     EXPECT("good int", HOST, 14, NULL, STC_F_CERT_UNTRUSTED, 0);
 
     anchors("ca.der", STC_TA_DER);
@@ -397,21 +481,22 @@ static void test_anchors(void)
 /* test_memory - every allocation failure is STC_ENOMEM with no findings */
 static void test_memory(void)
 {
-    stc_chain_t ch;
+    tchain_t ch;
     got_t g;
-    stc_cert_info_t info;
+    stc_session_t info;
     stc_arena_stats_t s;
     unsigned long before, used, k;
     unsigned bad = 0;
     size_t base;
 
+    memset(&ch, 0, sizeof ch);
     make_chain(&ch, "good int ca");
     stc_arena_stats(&s);
     base = s.in_use;
     stc_arena_reset_peak();
     before = stc_arena_allocs();
     memset(&g, 0, sizeof g);
-    CHECK_EQ(stc_cert_judge(&ch, HOST, NOW, 14, &info, on_finding, &g), STC_OK);
+    CHECK_EQ(judge(&ch, HOST, 14, &info, &g), STC_OK);
     used = stc_arena_allocs() - before;
     stc_arena_stats(&s);
     CHECK_EQ(s.in_use, base); /* nothing left behind */
@@ -422,7 +507,7 @@ static void test_memory(void)
         int rc;
         stc_arena_fail_after(k);
         memset(&g, 0, sizeof g);
-        rc = stc_cert_judge(&ch, HOST, NOW, 14, &info, on_finding, &g);
+        rc = judge(&ch, HOST, 14, &info, &g);
         stc_arena_fail_after(0);
         if (rc != STC_ENOMEM || g.n != 0)
             bad++;
@@ -432,8 +517,9 @@ static void test_memory(void)
     }
     CHECK_EQ(bad, 0);
     memset(&g, 0, sizeof g);
-    CHECK_EQ(stc_cert_judge(&ch, HOST, NOW, 14, &info, on_finding, &g), STC_OK);
+    CHECK_EQ(judge(&ch, HOST, 14, &info, &g), STC_OK);
     CHECK_EQ(g.n, 0);
+    chain_free(&ch);
 }
 
 int main(int argc, char **argv)
@@ -455,6 +541,7 @@ int main(int argc, char **argv)
     RUN(test_keys_sigs);
     RUN(test_trust);
     RUN(test_damage);
+    RUN(test_dane_facts);
     RUN(test_anchors);
     RUN(test_memory);
     stc_tls_global_free();

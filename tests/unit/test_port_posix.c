@@ -422,7 +422,10 @@ static void test_map_errno(void)
     CHECK_EQ(stc_posix_map_errno(ECONNRESET, 4, 0), STC_ERESET);
     CHECK_EQ(stc_posix_map_errno(EPIPE, 4, 0), STC_ERESET);
     CHECK_EQ(stc_posix_map_errno(EACCES, 4, 1), STC_EPORT);
-    CHECK_EQ(stc_posix_map_errno(EMFILE, 4, 1), STC_EPORT);
+    /* this machine's limits are ours, never the peer's */
+    CHECK_EQ(stc_posix_map_errno(EMFILE, 4, 1), STC_ENOMEM);
+    CHECK_EQ(stc_posix_map_errno(ENFILE, 4, 1), STC_ENOMEM);
+    CHECK_EQ(stc_posix_map_errno(ENOBUFS, 4, 0), STC_ENOMEM);
 }
 
 /* ---- TCP ---------------------------------------------------------------------- */
@@ -581,7 +584,7 @@ static void test_tcp6(void)
     socklen_t pl = sizeof peer;
 
     if (!have_ipv6()) {
-        printf("port_posix: no ::1 here, IPv6 TCP skipped\n");
+        SKIP("IPv6 TCP: no ::1 here");
         return;
     }
     lfd = listener(AF_INET6, &port);
@@ -665,7 +668,7 @@ static void test_udp(void)
     if (have_ipv6())
         udp_roundtrip(AF_INET6, "::1");
     else
-        printf("port_posix: no ::1 here, IPv6 UDP skipped\n");
+        SKIP("IPv6 UDP: no ::1 here");
     CHECK_EQ(P->udp_open(P->user, 5, &sock), STC_EINVAL);
     CHECK_EQ(sock, -1);
 }
@@ -728,7 +731,7 @@ static void test_wait_timeout(void)
     CHECK_EQ(f[0].revents, 0);
     CHECK(mono_ms() - t0 < 500);
 
-    /* signals interrupt poll(): the wait still lasts its full time */
+    /* signals interrupt poll(): the wait ends early, nothing ready */
     {
         struct sigaction sa, old;
         struct itimerval it, off;
@@ -747,9 +750,11 @@ static void test_wait_timeout(void)
         memset(&off, 0, sizeof off);
         setitimer(ITIMER_REAL, &off, NULL);
         sigaction(SIGALRM, &old, NULL);
+        /* a signal ends the wait early with nothing ready: the caller
+         * looks again (and sees a SIGINT/SIGTERM flag at once) */
         CHECK_EQ(rc, 0);
-        CHECK(ticks >= 2);
-        CHECK(dt >= 250 && dt < 750);
+        CHECK(ticks >= 1);
+        CHECK(dt < 250);
     }
     P->close(P->user, sock);
     close(srv);

@@ -339,15 +339,33 @@ static void test_too_many_lines(void)
     memcpy(v + n, "250 x\r\n", 7);
     n += 7;
 
+    /* read to its last line (the caller's deadline bounds the time, no
+     * buffer grows), counted and flagged: the reply is not "malformed" */
     stc_reply_reset(&rr, 1);
     o.rc = read_chunks(&rr, v, n, 0, &o.used);
-    CHECK_EQ(o.rc, STC_ETOOLONG);
-    /* it stops at the LF of line STC_REPLY_LINES_MAX + 1 */
-    CHECK_EQ(o.used, (size_t)(STC_REPLY_LINES_MAX + 1) * 7);
+    CHECK_EQ(o.rc, STC_OK);
+    CHECK_EQ(o.used, n);
+    CHECK_EQ(rr.toolong, 1);
+    CHECK_EQ(rr.nlines, lines + 1);
     stc_reply_reset(&rr, 1);
     o.rc = read_chunks(&rr, v, n, 1, &o.used);
-    CHECK_EQ(o.rc, STC_ETOOLONG);
-    CHECK_EQ(o.used, (size_t)(STC_REPLY_LINES_MAX + 1) * 7);
+    CHECK_EQ(o.rc, STC_OK);
+    CHECK_EQ(o.used, n);
+    CHECK_EQ(rr.toolong, 1);
+    /* a keyword on the last of 10,000 lines still counts */
+    {
+        size_t m = (size_t)lines * 7;
+        char *w = malloc(m + 32);
+        if (w) {
+            memcpy(w, v, m);
+            memcpy(w + m, "250 STARTTLS\r\n", 14);
+            stc_reply_reset(&rr, 1);
+            CHECK_EQ(read_chunks(&rr, w, m + 14, 0, &o.used), STC_OK);
+            CHECK_EQ(rr.ext & STC_EXT_STARTTLS, STC_EXT_STARTTLS);
+            CHECK_EQ(rr.toolong, 1);
+            free(w);
+        }
+    }
 
     /* exactly STC_REPLY_LINES_MAX lines is still a reply */
     n = (size_t)(STC_REPLY_LINES_MAX - 1) * 7;
@@ -385,7 +403,6 @@ static void test_megabyte_line(void)
     CHECK_EQ(total, n);
     CHECK_EQ(rr.linelen, STC_REPLY_LINE_MAX);
     CHECK_EQ(rr.overlong, 1);
-    CHECK_EQ(rr.skipping, 1);
     /* and in one call */
     stc_reply_reset(&rr, 0);
     CHECK_EQ(stc_reply_feed(&rr, (const uint8_t *)v, n, &used), STC_EAGAIN);

@@ -13,7 +13,7 @@ static stc_host_result_t *host(const char *name, uint16_t pref)
     memset(h, 0, sizeof *h);
     strcpy(h->name, name);
     h->pref = pref;
-    h->status = -1;
+    h->status = STC_SKIPPED;
     return h;
 }
 
@@ -22,7 +22,7 @@ static stc_addr_result_t *addr(stc_host_result_t *h, uint8_t family, uint8_t rea
 {
     stc_addr_result_t *a = &h->addr[h->naddr++];
     memset(a, 0, sizeof *a);
-    memset(a->status, -1, sizeof a->status);
+    stc_addr_checks_reset(a);
     a->ip.family = family;
     a->ip.addr[0] = family == 4 ? 192 : 0xfd;
     a->ip.addr[3] = (uint8_t)h->naddr;
@@ -35,11 +35,18 @@ static stc_addr_result_t *addr(stc_host_result_t *h, uint8_t family, uint8_t rea
             stc_check_ran(a, STC_CHK_VERSION);
         }
     }
-    if (reach == STC_R_UNTESTED)
-        a->status[STC_CHK_CONNECT] = -1;
     if (code)
         stc_add_addr_finding(a, code, 0);
+    if (reach == STC_R_UNTESTED) /* as smtp.c: noted, not run */
+        a->status[STC_CHK_CONNECT] = STC_SKIPPED;
     return a;
+}
+
+/* msg - the summary line the verdict chose */
+static const char *msg(void)
+{
+    static char b[512];
+    return stc_result_message(&r, b, sizeof b);
 }
 
 static void start(const char *domain)
@@ -106,14 +113,14 @@ static void primary_bad_backup_good(void)
     addr(host("mx2.example.org", 20), 4, STC_R_REACHED, 0);
     stc_verdict(&r, NULL, 0);
     CHECK_EQ(r.status, STC_D_NO_STARTTLS);
-    CHECK(strstr(r.message, "mx1.example.org") != NULL);
+    CHECK(strstr(msg(), "mx1.example.org") != NULL);
 
     /* a failed handshake is a failure of its own, not "no STARTTLS" */
     start("example.org");
     addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_TLS_HANDSHAKE);
     stc_verdict(&r, NULL, 0);
     CHECK_EQ(r.status, STC_D_FAILURE);
-    CHECK(strstr(r.message, "handshake") != NULL);
+    CHECK(strstr(msg(), "handshake") != NULL);
 
     start("example.org");
     addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_STARTTLS_REFUSED);
@@ -173,7 +180,7 @@ static void nothing_reached(void)
     addr(host("mx2.example.org", 20), 4, STC_R_UNREACHABLE, STC_F_BANNER_TIMEOUT);
     stc_verdict(&r, NULL, 0);
     CHECK_EQ(r.status, STC_D_COULD_NOT_CONNECT);
-    CHECK(strstr(r.message, "mx1.example.org") != NULL);
+    CHECK(strstr(msg(), "mx1.example.org") != NULL);
 
     /* a host without addresses is unreachable too */
     start("example.org");
@@ -192,7 +199,7 @@ static void same_preference(void)
     CHECK_EQ(r.status, STC_D_FAILURE);
     CHECK_EQ(r.host[0].preferred, 1);
     CHECK_EQ(r.host[1].preferred, 1);
-    CHECK(strstr(r.message, "mx2.example.org") != NULL);
+    CHECK(strstr(msg(), "mx2.example.org") != NULL);
 
     start("example.org");
     addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_CERT_EXPIRES_SOON);
@@ -222,7 +229,7 @@ static void domain_level(void)
     stc_add_domain_finding(&r, STC_F_DNS_SERVFAIL, 2);
     stc_verdict(&r, NULL, 0);
     CHECK_EQ(r.status, STC_D_ERROR);
-    CHECK(strstr(r.message, "SERVFAIL") != NULL);
+    CHECK(strstr(msg(), "SERVFAIL") != NULL);
 
     start("empty.example.org");
     r.mx_kind = STC_MX_IMPLICIT;
@@ -244,6 +251,112 @@ static void domain_level(void)
     addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_OUT_OF_MEMORY);
     stc_verdict(&r, NULL, 0);
     CHECK_EQ(r.status, STC_D_ERROR);
+}
+
+/* statuses_of_unreached - a host nothing reached carries its failed
+ * connectivity (never "skipped"); checks that did not run say so */
+static void statuses_of_unreached(void)
+{
+    stc_addr_result_t *a;
+
+    start("example.org");
+    a = addr(host("mx1.example.org", 10), 4, STC_R_UNREACHABLE, STC_F_CONNECT_REFUSED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.host[0].status, STC_FAILURE);
+    CHECK_EQ(a->status[STC_CHK_CONNECT], STC_FAILURE);
+    CHECK_EQ(a->status[STC_CHK_STARTTLS], STC_SKIPPED);
+    CHECK_EQ(a->status[STC_CHK_CERT], STC_SKIPPED);
+    CHECK_EQ(stc_addr_status(a), STC_FAILURE);
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REJECTED, STC_F_REJECTED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.host[0].status, STC_ERROR); /* rejected: nothing to judge */
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 6, STC_R_UNTESTED, STC_F_FAMILY_UNTESTED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.host[0].status, STC_SKIPPED);
+
+    /* the order of statuses: not applicable and skipped below success */
+    CHECK_EQ(stc_status_worse(STC_SKIPPED, STC_SUCCESS), STC_SUCCESS);
+    CHECK_EQ(stc_status_worse(STC_NOT_APPLICABLE, STC_SKIPPED), STC_SKIPPED);
+    CHECK_EQ(stc_status_worse(STC_ERROR, STC_FAILURE), STC_ERROR);
+    CHECK_EQ(stc_status_worse(STC_WARNING, STC_NOT_APPLICABLE), STC_WARNING);
+}
+
+/* same_group_unreachable - a dead host beside a good one of the same
+ * preference: the domain is not "every preferred host passed" */
+static void same_group_unreachable(void)
+{
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    addr(host("mx2.example.org", 10), 4, STC_R_UNREACHABLE, STC_F_CONNECT_TIMEOUT);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_WARNING);
+    CHECK(has_finding(STC_F_SOME_PREFERRED_UNREACHABLE));
+    CHECK(strstr(msg(), "mx2.example.org") != NULL);
+    CHECK(strstr(msg(), "passed") == NULL);
+
+    /* an untestable family is not "unreachable" */
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    addr(host("mx2.example.org", 10), 6, STC_R_UNTESTED, STC_F_FAMILY_UNTESTED);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_SUCCESS);
+    CHECK(strstr(msg(), "every preferred MX host passed") != NULL);
+}
+
+/* checker_limits - our own limits are never a verdict on the domain */
+static void checker_limits(void)
+{
+    stc_addr_result_t *a;
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    a = addr(host("mx2.example.org", 10), 4, STC_R_UNCHECKED, STC_F_CHECKER_NO_SOCKET);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_ERROR);
+    CHECK(strstr(msg(), "mx2.example.org") != NULL);
+    CHECK(strstr(msg(), "socket") != NULL);
+    CHECK_EQ(stc_addr_status(a), STC_ERROR);
+
+    /* an unchecked backup is still unchecked: no "success" */
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    addr(host("mx2.example.org", 20), 4, STC_R_UNCHECKED, 0);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_ERROR);
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_CHECKER_TLS_LIMIT);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_ERROR);
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    stc_add_host_finding(&r.host[0], STC_F_CHECKER_DNS_LOCAL, -8);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_ERROR);
+
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    stc_add_domain_finding(&r, STC_F_CANCELLED, 0);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_ERROR);
+
+    /* a retried 421 we provoked is information, not a problem */
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, STC_F_PROVOKED_RETRY);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_SUCCESS);
+
+    /* a relay passes as a host, not as "MX hosts" */
+    start("smtp.example.org");
+    r.mx_kind = STC_MX_RELAY;
+    addr(host("smtp.example.org", 0), 4, STC_R_REACHED, 0);
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_SUCCESS);
+    CHECK(strstr(msg(), "MX") == NULL);
 }
 
 static void expected_patterns(void)
@@ -276,5 +389,8 @@ int main(void)
     RUN(same_preference);
     RUN(domain_level);
     RUN(expected_patterns);
+    RUN(statuses_of_unreached);
+    RUN(same_group_unreachable);
+    RUN(checker_limits);
     return unit_done();
 }

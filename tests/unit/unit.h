@@ -2,7 +2,9 @@
  *
  * Each tests/unit/test_<module>.c includes this, calls CHECK()/CHECK_EQ()
  * inside test functions run by RUN(), and returns unit_done() from main.
- * The last line printed is "<name>: N passed, N failed".
+ * A case that cannot run here (no openssl, no ::1) says SKIP(why): it is
+ * counted as skipped, never as passed. The last line printed is
+ * "<name>: N passed, N failed[, N skipped] (assertions)".
  */
 #ifndef UNIT_H
 #define UNIT_H
@@ -10,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int unit_pass, unit_fail;
+static int unit_pass, unit_fail, unit_skip;
 static const char *unit_name = "unit";
 
 #define CHECK(cond)                                                            \
@@ -48,6 +50,12 @@ static const char *unit_name = "unit";
         }                                                                      \
     } while (0)
 
+#define SKIP(why)                                                              \
+    do {                                                                       \
+        unit_skip++;                                                           \
+        printf("skipped: %s\n", why);                                          \
+    } while (0)
+
 #define RUN(fn)                                                                \
     do {                                                                       \
         fn();                                                                  \
@@ -55,7 +63,11 @@ static const char *unit_name = "unit";
 
 static inline int unit_done(void)
 {
-    printf("%s: %d passed, %d failed\n", unit_name, unit_pass, unit_fail);
+    if (unit_skip)
+        printf("%s: %d passed, %d failed, %d skipped (assertions)\n", unit_name, unit_pass,
+               unit_fail, unit_skip);
+    else
+        printf("%s: %d passed, %d failed (assertions)\n", unit_name, unit_pass, unit_fail);
     return unit_fail ? 1 : 0;
 }
 

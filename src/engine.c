@@ -1,0 +1,524 @@
+/* engine.c - one engine for many jobs: pools, waits, the step loop
+ *
+ * The engine owns three pools sized by concurrency (stc_opts.h): DNS query
+ * slots, session tasks and connection slots. Jobs ask it for answers
+ * (stc_eng_ask_dns, stc_eng_ask_session); a second job asking the same
+ * question joins the slot or task already asking it: its wait node goes on
+ * that slot's list of waiters, and when the answer is there every waiter
+ * gets it (deliveries happen in stc_engine_step, never inside an ask).
+ * When no slot is free the ask says "later" and the job asks again on a
+ * later step; limits are checked here in one place: max_conn, the socket
+ * budget (max_sockets) and the per-address session cap with its throttle.
+ */
+#include "engine.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define ROUNDS 8 /* passes over everything per step while work moves */
+
+/* stc_options_default - the defaults of stc_opts.h */
+void stc_options_default(stc_options_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->port = 25;
+    o->max_conn = STC_MAX_CONN;
+    o->per_address = STC_PER_ADDRESS;
+    o->warn_days = STC_WARN_DAYS_DEFAULT;
+    o->tls_reserve = STC_TLS_RESERVE;
+    o->t_dns = STC_T_DNS_MS;
+    o->t_connect = STC_T_CONNECT_MS;
+    o->t_banner = STC_T_BANNER_MS;
+    o->t_command = STC_T_COMMAND_MS;
+    o->t_tls = STC_T_TLS_MS;
+    o->t_retry = STC_T_RETRY_MS;
+}
+
+/* stc_engine_init - an engine over a port, every pool free */
+int stc_engine_init(stc_engine_t *e, const stc_port_t *port, const stc_options_t *opt)
+{
+    size_t i;
+
+    if (port == NULL || port->version != STC_PORT_VERSION)
+        return STC_EINVAL;
+    memset(e, 0, offsetof(stc_engine_t, task));
+    e->port = port;
+    if (opt)
+        e->opt = *opt;
+    else
+        stc_options_default(&e->opt);
+    if (e->opt.max_conn < 1 || e->opt.max_conn > STC_MAX_CONN)
+        e->opt.max_conn = STC_MAX_CONN;
+    if (e->opt.per_address < 1)
+        e->opt.per_address = 1;
+    if (e->opt.port == 0)
+        e->opt.port = 25;
+    if (e->opt.ehlo[0] == '\0')
+        stc_strlcpy(e->opt.ehlo, "localhost", sizeof e->opt.ehlo);
+    e->opt.ehlo[STC_EHLO_MAX] = '\0';
+    e->nres = (uint8_t)port->resolvers(port->user, e->res, STC_MAX_RESOLVERS);
+    if (e->nres > STC_MAX_RESOLVERS)
+        e->nres = STC_MAX_RESOLVERS;
+    for (i = 0; i < STC_MAX_TASKS; i++)
+        e->task[i].state = STC_T_FREE;
+    for (i = 0; i < STC_MAX_DNS; i++) {
+        e->dns[i].state = 0;
+        e->dns[i].sock = -1;
+        e->dns[i].waiters = NULL;
+    }
+    for (i = 0; i < STC_MAX_CONN; i++) {
+        e->conn[i].used = 0;
+        e->conn[i].state = 0;
+        e->conn[i].sock = -1;
+        e->conn[i].ssl = NULL;
+    }
+    return STC_OK;
+}
+
+/* stc_engine_on_done - the caller's hook for finished jobs */
+void stc_engine_on_done(stc_engine_t *e, stc_done_fn fn, void *ctx)
+{
+    e->done = fn;
+    e->done_ctx = ctx;
+}
+
+/* stc_engine_sessions - SMTP sessions opened so far */
+uint32_t stc_engine_sessions(const stc_engine_t *e)
+{
+    return e->sessions;
+}
+
+/* ---- sockets and the per-address cap --------------------------------------- */
+
+void stc_eng_socket_opened(stc_engine_t *e)
+{
+    e->sockets++;
+}
+
+void stc_eng_socket_closed(stc_engine_t *e)
+{
+    if (e->sockets > 0)
+        e->sockets--;
+}
+
+int stc_eng_socket_room(const stc_engine_t *e)
+{
+    return e->opt.max_sockets == 0 || e->sockets < e->opt.max_sockets;
+}
+
+/* same_ip - equal addresses */
+static int same_ip(const stc_ip_t *a, const stc_ip_t *b)
+{
+    return a->family == b->family && memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) == 0;
+}
+
+/* stc_eng_sessions_to - open sessions to ip, every task */
+unsigned stc_eng_sessions_to(const stc_engine_t *e, const stc_ip_t *ip)
+{
+    unsigned i, n = 0;
+    for (i = 0; i < STC_MAX_CONN; i++)
+        if (e->conn[i].used && same_ip(&e->task[e->conn[i].task].ip, ip))
+            n++;
+    return n;
+}
+
+/* throttled - 1 when ip answered a session we provoked */
+static int throttled(const stc_engine_t *e, const stc_ip_t *ip)
+{
+    unsigned i;
+    for (i = 0; i < STC_MAX_THROTTLE; i++)
+        if (e->thr[i].ip.family && same_ip(&e->thr[i].ip, ip))
+            return 1;
+    return 0;
+}
+
+/* stc_eng_throttle - one session at a time to ip from now on (the least
+ * recently throttled address makes room when the table is full) */
+void stc_eng_throttle(stc_engine_t *e, const stc_ip_t *ip)
+{
+    unsigned i, old = 0;
+    uint32_t now = stc_now(e);
+
+    for (i = 0; i < STC_MAX_THROTTLE; i++) {
+        if (e->thr[i].ip.family && same_ip(&e->thr[i].ip, ip)) {
+            e->thr[i].until = now;
+            return;
+        }
+        if (!e->thr[i].ip.family) {
+            old = i;
+            break;
+        }
+        if ((int32_t)(e->thr[i].until - e->thr[old].until) < 0)
+            old = i;
+    }
+    e->thr[old].ip = *ip;
+    e->thr[old].until = now;
+}
+
+/* stc_eng_conn_for - a free connection slot for a session to ip, or NULL */
+stc_conn_t *stc_eng_conn_for(stc_engine_t *e, const stc_ip_t *ip, uint8_t *others)
+{
+    unsigned i, used = 0, to = 0, cap;
+    stc_conn_t *free_slot = NULL;
+
+    for (i = 0; i < STC_MAX_CONN; i++) {
+        if (e->conn[i].used) {
+            used++;
+            if (same_ip(&e->task[e->conn[i].task].ip, ip))
+                to++;
+        } else if (!free_slot) {
+            free_slot = &e->conn[i];
+        }
+    }
+    cap = throttled(e, ip) ? 1u : e->opt.per_address;
+    if (!free_slot || used >= e->opt.max_conn || to >= cap || !stc_eng_socket_room(e))
+        return NULL;
+    *others = (uint8_t)(to > 255 ? 255 : to);
+    return free_slot;
+}
+
+/* ---- waits ------------------------------------------------------------------ */
+
+/* push - put w on a list of waiters (appended: deliveries keep ask order) */
+static void push(stc_wait_t **head, stc_wait_t *w, uint8_t pool, size_t slot)
+{
+    while (*head)
+        head = &(*head)->next;
+    w->next = NULL;
+    *head = w;
+    w->pool = pool;
+    w->slot = (uint8_t)slot;
+}
+
+/* unlink - take w off a list; 1 when it was there */
+static int unlink_wait(stc_wait_t **head, stc_wait_t *w)
+{
+    for (; *head; head = &(*head)->next)
+        if (*head == w) {
+            *head = w->next;
+            w->next = NULL;
+            return 1;
+        }
+    return 0;
+}
+
+/* in_flight - does the engine hold anything that will end by itself? */
+static int in_flight(const stc_engine_t *e)
+{
+    unsigned i;
+    for (i = 0; i < STC_MAX_DNS; i++)
+        if (stc_dnsq_busy(&e->dns[i]))
+            return 1;
+    for (i = 0; i < STC_MAX_CONN; i++)
+        if (e->conn[i].used)
+            return 1;
+    return e->sockets > 0;
+}
+
+/* stc_eng_ask_dns - join or start the question (qname, qtype) */
+int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t qtype)
+{
+    stc_dnsq_t *q = NULL;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < STC_MAX_DNS; i++) {
+        stc_dnsq_t *d = &e->dns[i];
+        if (stc_dnsq_busy(d) && d->qtype == qtype && stc_name_eq(d->qname, qname)) {
+            push(&d->waiters, w, STC_POOL_DNS, i);
+            return STC_EAGAIN;
+        }
+        if (!q && d->state == 0)
+            q = d;
+    }
+    if (!q || !stc_eng_socket_room(e))
+        return STC_ASK_LATER;
+    rc = stc_dnsq_start(e, q, qname, qtype);
+    if (rc == STC_EAGAIN) {
+        push(&q->waiters, w, STC_POOL_DNS, (size_t)(q - e->dns));
+        return STC_EAGAIN;
+    }
+    if (rc == STC_ENOMEM && in_flight(e))
+        return STC_ASK_LATER; /* sockets will free up */
+    return rc;
+}
+
+/* stc_eng_ask_session - join or start the task for (ip, port, sni) */
+int stc_eng_ask_session(stc_engine_t *e, stc_wait_t *w, const stc_ip_t *ip, uint16_t port,
+                        int implicit_tls, const char *sni)
+{
+    stc_task_t *t = NULL;
+    size_t i;
+
+    for (i = 0; i < STC_MAX_TASKS; i++) {
+        stc_task_t *k = &e->task[i];
+        if ((k->state == STC_T_WAITING || k->state == STC_T_RUNNING) && k->port == port &&
+            k->implicit_tls == (implicit_tls ? 1 : 0) && same_ip(&k->ip, ip) &&
+            stc_name_eq(k->sni, sni)) {
+            push(&k->waiters, w, STC_POOL_TASK, i);
+            return STC_EAGAIN;
+        }
+        if (!t && k->state == STC_T_FREE)
+            t = k;
+    }
+    if (!t)
+        return STC_ASK_LATER;
+    stc_task_setup(e, t, ip, port, implicit_tls, sni);
+    push(&t->waiters, w, STC_POOL_TASK, (size_t)(t - e->task));
+    return STC_EAGAIN;
+}
+
+/* abort_task - stop a task nobody waits for any more */
+static void abort_task(stc_engine_t *e, stc_task_t *t)
+{
+    size_t i;
+    for (i = 0; i < STC_MAX_CONN; i++)
+        if (e->conn[i].used && &e->task[e->conn[i].task] == t)
+            stc_conn_abort(e, &e->conn[i]);
+    t->state = STC_T_FREE;
+    t->waiters = NULL;
+}
+
+/* stc_eng_unwait - w leaves its list; work nobody waits for stops */
+void stc_eng_unwait(stc_engine_t *e, stc_wait_t *w)
+{
+    if (w->pool == STC_POOL_DNS && w->slot < STC_MAX_DNS) {
+        stc_dnsq_t *q = &e->dns[w->slot];
+        if (unlink_wait(&q->waiters, w) && q->waiters == NULL)
+            stc_dnsq_release(e, q);
+    } else if (w->pool == STC_POOL_TASK && w->slot < STC_MAX_TASKS) {
+        stc_task_t *t = &e->task[w->slot];
+        if (unlink_wait(&t->waiters, w) && t->waiters == NULL)
+            abort_task(e, t);
+    }
+    w->pool = STC_POOL_NONE;
+    w->next = NULL;
+}
+
+/* ---- jobs ---------------------------------------------------------------------- */
+
+/* link_job - add j to the jobs in flight (at the end: first come, first served) */
+void stc_eng_link_job(stc_engine_t *e, stc_job_t *j)
+{
+    stc_job_t **p = &e->jobs;
+    while (*p && *p != j)
+        p = &(*p)->next;
+    if (*p == NULL) {
+        j->next = NULL;
+        *p = j;
+    }
+}
+
+/* unlink_job - take j out of the jobs in flight */
+void stc_eng_unlink_job(stc_engine_t *e, stc_job_t *j)
+{
+    stc_job_t **p;
+    for (p = &e->jobs; *p; p = &(*p)->next)
+        if (*p == j) {
+            *p = j->next;
+            break;
+        }
+    j->next = NULL;
+}
+
+/* end_job - j has its verdict: out of the list, tell the caller */
+void stc_eng_end_job(stc_engine_t *e, stc_job_t *j, int notify)
+{
+    stc_eng_unlink_job(e, j);
+    if (notify && e->done)
+        e->done(e->done_ctx, j);
+}
+
+/* ---- the step loop ------------------------------------------------------------ */
+
+/* deliver_dns - every waiter gets the answer, then the slot is free */
+static void deliver_dns(stc_engine_t *e, stc_dnsq_t *q, int err)
+{
+    stc_wait_t *w;
+    while ((w = q->waiters) != NULL) {
+        q->waiters = w->next;
+        w->next = NULL;
+        w->pool = STC_POOL_NONE;
+        stc_job_dns_answer(e, w, q, err);
+    }
+    stc_dnsq_release(e, q);
+}
+
+/* deliver_task - every waiter gets a copy of the facts, then the task is free */
+static void deliver_task(stc_engine_t *e, stc_task_t *t)
+{
+    stc_wait_t *w;
+    while ((w = t->waiters) != NULL) {
+        t->waiters = w->next;
+        w->next = NULL;
+        w->pool = STC_POOL_NONE;
+        stc_job_session_answer(e, w, t);
+    }
+    t->state = STC_T_FREE;
+}
+
+/* step_pools - advance DNS slots, connections and tasks once */
+static int step_pools(stc_engine_t *e)
+{
+    int progress = 0;
+    size_t i;
+
+    for (i = 0; i < STC_MAX_DNS; i++) {
+        stc_dnsq_t *q = &e->dns[i];
+        int rc;
+        if (!stc_dnsq_busy(q))
+            continue;
+        rc = stc_dnsq_step(e, q);
+        if (rc == STC_EAGAIN)
+            continue;
+        progress = 1;
+        deliver_dns(e, q, rc);
+    }
+    for (i = 0; i < STC_MAX_CONN; i++) {
+        stc_conn_t *k = &e->conn[i];
+        if (!k->used)
+            continue;
+        if (stc_conn_step(e, k) == STC_OK) {
+            stc_task_conn_done(e, &e->task[k->task], k);
+            progress = 1;
+        }
+    }
+    for (i = 0; i < STC_MAX_TASKS; i++) {
+        stc_task_t *t = &e->task[i];
+        if (t->state == STC_T_WAITING)
+            progress |= stc_task_step(e, t);
+        if (t->state == STC_T_DONE) {
+            deliver_task(e, t);
+            progress = 1;
+        }
+    }
+    return progress;
+}
+
+/* step_jobs - let every job ask for what it needs; end the idle ones */
+static int step_jobs(stc_engine_t *e)
+{
+    stc_job_t *j = e->jobs, *next;
+    int progress = 0;
+
+    while (j) {
+        next = j->next;
+        progress |= stc_job_step(e, j);
+        if (stc_job_idle(j)) {
+            stc_job_finish(e, j);
+            stc_eng_end_job(e, j, 1);
+            progress = 1;
+        }
+        j = next;
+    }
+    return progress;
+}
+
+/* stc_engine_step - advance everything that can move */
+int stc_engine_step(stc_engine_t *e)
+{
+    int round;
+
+    for (round = 0; round < ROUNDS; round++) {
+        int progress = step_jobs(e);
+        progress |= step_pools(e);
+        if (!progress)
+            break;
+    }
+    return e->jobs ? STC_EAGAIN : STC_OK;
+}
+
+/* earlier - min of two deadlines (wrap-safe) */
+static uint32_t earlier(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0 ? a : b;
+}
+
+/* stc_engine_pollset - sockets to wait on and the time to the next deadline */
+size_t stc_engine_pollset(const stc_engine_t *e, stc_pollfd_t *fds, size_t max,
+                          uint32_t *timeout_ms)
+{
+    uint32_t now = stc_now(e);
+    uint32_t next = now + 60000u;
+    size_t i, n = 0;
+
+    for (i = 0; i < STC_MAX_DNS; i++) {
+        const stc_dnsq_t *q = &e->dns[i];
+        if (!stc_dnsq_busy(q))
+            continue;
+        if (n < max && q->sock >= 0) {
+            fds[n].sock = q->sock;
+            fds[n].events = q->want;
+            fds[n].revents = 0;
+            n++;
+        }
+        next = earlier(next, stc_dnsq_deadline(q));
+    }
+    for (i = 0; i < STC_MAX_CONN; i++) {
+        const stc_conn_t *k = &e->conn[i];
+        if (!k->used)
+            continue;
+        if (n < max && k->sock >= 0) {
+            fds[n].sock = k->sock;
+            fds[n].events = k->want ? k->want : STC_WANT_READ;
+            fds[n].revents = 0;
+            n++;
+        }
+        next = earlier(next, k->deadline);
+    }
+    /* a task held back for a retry wakes at its time; one waiting for a
+     * slot wakes when a socket event frees one */
+    for (i = 0; i < STC_MAX_TASKS; i++)
+        if (e->task[i].state == STC_T_WAITING && !stc_time_reached(now, e->task[i].not_before))
+            next = earlier(next, e->task[i].not_before);
+    if (e->jobs == NULL)
+        next = now;
+    *timeout_ms = stc_time_left(now, next);
+    return n;
+}
+
+/* stc_engine_run - the blocking convenience loop */
+int stc_engine_run(stc_engine_t *e)
+{
+    stc_pollfd_t fds[STC_MAX_DNS + STC_MAX_CONN];
+
+    for (;;) {
+        uint32_t t;
+        size_t n;
+        int rc = stc_engine_step(e);
+        if (rc != STC_EAGAIN)
+            return rc;
+        n = stc_engine_pollset(e, fds, sizeof fds / sizeof fds[0], &t);
+        rc = e->port->wait(e->port->user, fds, n, t);
+        if (rc < 0 && rc != STC_EAGAIN) {
+            /* the port cannot wait: every job ends as our failure */
+            while (e->jobs) {
+                stc_job_t *j = e->jobs;
+                stc_add_domain_finding(&j->result, STC_F_INTERNAL, rc);
+                stc_job_cancel(e, j);
+            }
+            stc_engine_free(e);
+            return rc;
+        }
+    }
+}
+
+/* stc_engine_free - cancel every job, close everything */
+void stc_engine_free(stc_engine_t *e)
+{
+    size_t i;
+    if (e->port == NULL)
+        return;
+    while (e->jobs)
+        stc_job_cancel(e, e->jobs);
+    for (i = 0; i < STC_MAX_CONN; i++)
+        if (e->conn[i].used || e->conn[i].sock >= 0 || e->conn[i].ssl)
+            stc_conn_abort(e, &e->conn[i]);
+    for (i = 0; i < STC_MAX_DNS; i++)
+        if (e->dns[i].state != 0)
+            stc_dnsq_release(e, &e->dns[i]);
+    for (i = 0; i < STC_MAX_TASKS; i++) {
+        e->task[i].state = STC_T_FREE;
+        e->task[i].waiters = NULL;
+    }
+}

@@ -1,0 +1,426 @@
+/* test_share.c - one engine, many jobs, over the scripted fake port
+ *
+ * What the engine promises beyond one check: a job asking for work another
+ * job already waits for joins it (one DNS question, one session task);
+ * pools and the socket budget make work wait rather than fail; the
+ * per-address cap holds over every job; a 421 we provoke by holding
+ * another session is retried once with one session at a time and never
+ * makes the address "rejected"; a resource the checker lacks is the
+ * checker's error; a cancelled job leaves shared work to the others.
+ */
+#include "unit.h"
+#include "fake/fake_port.h"
+#include "engine.h"
+
+#include <string.h>
+
+static uint8_t arena[4u << 20];
+static stc_engine_t eng;
+static stc_job_t jobs[64];
+static unsigned done_count;
+
+#define BANNER {NULL, "220 mx ESMTP fake\r\n", 0, FAKE_NONE, 0}
+static const fake_step_t script_nostarttls[] = {
+    BANNER,
+    {"EHLO", "250-mx\r\n250 PIPELINING\r\n", 0, FAKE_NONE, 0},
+};
+/* slow: the EHLO answer takes 2 s, so sessions overlap */
+static const fake_step_t script_slow[] = {
+    BANNER,
+    {"EHLO", "250-mx\r\n250 PIPELINING\r\n", 2000, FAKE_NONE, 0},
+};
+static const fake_step_t script_421[] = {
+    {NULL, "421 4.7.0 mx Error: too many connections from 192.0.2.1\r\n", 0, FAKE_CLOSE, 0},
+};
+static const fake_step_t script_reset[] = {
+    {NULL, NULL, 0, FAKE_RESET, 0},
+};
+
+/* on_done - count finished jobs */
+static void on_done(void *ctx, stc_job_t *j)
+{
+    (void)ctx;
+    (void)j;
+    done_count++;
+}
+
+/* setup - engine with default options except ehlo and per-address cap */
+static void setup(unsigned per_address, unsigned max_sockets)
+{
+    stc_options_t o;
+    stc_options_default(&o);
+    stc_strlcpy(o.ehlo, "checker.example.net", sizeof o.ehlo);
+    o.per_address = (uint8_t)per_address;
+    o.max_sockets = (uint16_t)max_sockets;
+    CHECK_EQ(stc_engine_init(&eng, fake_port(), &o), STC_OK);
+    stc_engine_on_done(&eng, on_done, NULL);
+    done_count = 0;
+    memset(jobs, 0, sizeof jobs);
+}
+
+/* finish - run to the end; no socket left open, no stray call */
+static void finish(void)
+{
+    CHECK_EQ(stc_engine_run(&eng), STC_OK);
+    stc_engine_free(&eng);
+    CHECK_EQ(fake_open_sockets(), 0);
+    CHECK_EQ(fake_stats()->bad_calls, 0);
+    CHECK_EQ(fake_stats()->wait_limit_hit, 0);
+}
+
+/* peer - a peer at ip:25 */
+static void peer(const char *ip, const fake_step_t *s, size_t n, unsigned max_conns,
+                 const fake_step_t *over, size_t nover)
+{
+    fake_peer_t p;
+    memset(&p, 0, sizeof p);
+    p.kind = FAKE_ACCEPT;
+    p.script = s;
+    p.nsteps = n;
+    p.max_conns = (uint8_t)max_conns;
+    p.over_script = over;
+    p.over_nsteps = nover;
+    fake_tcp_peer(ip, 25, &p);
+}
+
+/* has - finding code on address a */
+static int has(const stc_addr_result_t *a, unsigned code)
+{
+    unsigned i;
+    for (i = 0; i < a->nfindings; i++)
+        if (a->findings[i].code == code)
+            return 1;
+    return 0;
+}
+
+/* joined_work - 20 jobs for one domain: one MX question, one A, one
+ * AAAA, one session; every job gets the full result */
+static void joined_work(void)
+{
+    unsigned i;
+
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("example.org", FAKE_MX, "10 mx.example.org");
+    fake_dns_add("mx.example.org", FAKE_A, "192.0.2.25");
+    peer("192.0.2.25", script_slow, FAKE_NSTEPS(script_slow), 0, NULL, 0);
+    setup(2, 0);
+    for (i = 0; i < 20; i++)
+        CHECK_EQ(stc_job_domain(&eng, &jobs[i], "example.org", NULL, 0), STC_OK);
+    finish();
+    CHECK_EQ(done_count, 20);
+    CHECK_EQ(fake_dns_count("example.org", FAKE_MX), 1);
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 1);
+    CHECK_EQ(fake_conn_index("192.0.2.25", 25, 1), -1); /* one session in all */
+    CHECK_EQ(stc_engine_sessions(&eng), 1);
+    for (i = 0; i < 20; i++) {
+        const stc_domain_result_t *r = stc_job_result(&jobs[i]);
+        CHECK(stc_job_done(&jobs[i]));
+        CHECK_EQ(r->status, STC_D_NO_STARTTLS);
+        CHECK_EQ(r->host[0].addr[0].reach, STC_R_REACHED);
+        CHECK_STR(stc_result_text(r, r->host[0].addr[0].banner), "mx ESMTP fake");
+        CHECK_EQ(r->sessions, 1);
+    }
+}
+
+/* domains - n domains d<i>.example, each with its own MX mx<i>.example,
+ * all on 192.0.2.25 (distinct names: distinct SNIs, so no joining) */
+static void domains(unsigned n)
+{
+    char dom[32], mx[32], rec[48];
+    unsigned i;
+    for (i = 0; i < n; i++) {
+        snprintf(dom, sizeof dom, "d%u.example", i);
+        snprintf(mx, sizeof mx, "mx%u.example", i);
+        snprintf(rec, sizeof rec, "10 %s", mx);
+        fake_dns_add(dom, FAKE_MX, rec);
+        fake_dns_add(mx, FAKE_A, "192.0.2.25");
+    }
+}
+
+/* start_domains - jobs 0..n-1 check d<i>.example */
+static void start_domains(unsigned n)
+{
+    char dom[32];
+    unsigned i;
+    for (i = 0; i < n; i++) {
+        snprintf(dom, sizeof dom, "d%u.example", i);
+        CHECK_EQ(stc_job_domain(&eng, &jobs[i], dom, NULL, 0), STC_OK);
+    }
+}
+
+/* per_address_cap - 8 domains whose MX hosts share one address: never
+ * more than per_address sessions to it at once, over all jobs */
+static void per_address_cap(void)
+{
+    unsigned i, cap;
+
+    for (cap = 1; cap <= 3; cap++) {
+        fake_reset();
+        fake_resolver("192.0.2.53");
+        domains(8);
+        peer("192.0.2.25", script_slow, FAKE_NSTEPS(script_slow), 0, NULL, 0);
+        setup(cap, 0);
+        start_domains(8);
+        finish();
+        CHECK_EQ(done_count, 8);
+        /* 8 distinct SNIs: 8 sessions, at most `cap` at once */
+        CHECK_EQ(stc_engine_sessions(&eng), 8);
+        CHECK_EQ(fake_conn_max_concurrent("192.0.2.25", 25), cap);
+        for (i = 0; i < 8; i++)
+            CHECK_EQ(stc_job_result(&jobs[i])->status, STC_D_NO_STARTTLS);
+    }
+}
+
+/* provoked_421 - a server that allows one session per client: with a cap
+ * of 2 the second session gets 421 (or a reset); it is retried alone and
+ * nothing reads "rejected" */
+static void provoked_421(void)
+{
+    unsigned i, round;
+
+    for (round = 0; round < 2; round++) {
+        fake_reset();
+        fake_resolver("192.0.2.53");
+        domains(4);
+        if (round == 0)
+            peer("192.0.2.25", script_slow, FAKE_NSTEPS(script_slow), 1, script_421,
+                 FAKE_NSTEPS(script_421));
+        else
+            peer("192.0.2.25", script_slow, FAKE_NSTEPS(script_slow), 1, script_reset,
+                 FAKE_NSTEPS(script_reset));
+        setup(2, 0);
+        start_domains(4);
+        finish();
+        CHECK_EQ(done_count, 4);
+        for (i = 0; i < 4; i++) {
+            const stc_domain_result_t *r = stc_job_result(&jobs[i]);
+            const stc_addr_result_t *a = &r->host[0].addr[0];
+            CHECK_EQ(r->status, STC_D_NO_STARTTLS);
+            CHECK_EQ(a->reach, STC_R_REACHED);
+            CHECK(!has(a, STC_F_REJECTED));
+            CHECK(!has(a, STC_F_CLOSED_EARLY));
+        }
+        /* exactly one session was refused, and the address then got one
+         * session at a time: 4 good sessions + 1 refused */
+        CHECK_EQ(stc_engine_sessions(&eng), 5);
+        CHECK_EQ(fake_conn_max_concurrent("192.0.2.25", 25), 2);
+        {
+            unsigned over = 0;
+            size_t k;
+            for (k = 0; k < fake_conn_count(); k++)
+                over += fake_conn(k)->over;
+            CHECK_EQ(over, 1);
+        }
+    }
+
+    /* a 421 to the first and only session is the server's answer */
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("d0.example", FAKE_MX, "10 mx0.example");
+    fake_dns_add("mx0.example", FAKE_A, "192.0.2.25");
+    peer("192.0.2.25", script_421, FAKE_NSTEPS(script_421), 0, NULL, 0);
+    setup(2, 0);
+    CHECK_EQ(stc_job_domain(&eng, &jobs[0], "d0.example", NULL, 0), STC_OK);
+    finish();
+    CHECK_EQ(stc_job_result(&jobs[0])->status, STC_D_REJECTED);
+    CHECK_EQ(stc_engine_sessions(&eng), 1);
+}
+
+/* backpressure - a socket table of 3 for 16 domains with 2 hosts each:
+ * everything waits its turn, nothing is blamed on a domain */
+static void backpressure(void)
+{
+    unsigned i;
+    char dom[32], rec[48], mx[32];
+
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    for (i = 0; i < 16; i++) {
+        snprintf(dom, sizeof dom, "d%u.example", i);
+        snprintf(mx, sizeof mx, "mxa%u.example", i);
+        snprintf(rec, sizeof rec, "10 %s", mx);
+        fake_dns_add(dom, FAKE_MX, rec);
+        fake_dns_add(mx, FAKE_A, "192.0.2.25");
+        snprintf(mx, sizeof mx, "mxb%u.example", i);
+        snprintf(rec, sizeof rec, "10 %s", mx);
+        fake_dns_add(dom, FAKE_MX, rec);
+        fake_dns_add(mx, FAKE_A, "192.0.2.26");
+    }
+    peer("192.0.2.25", script_nostarttls, FAKE_NSTEPS(script_nostarttls), 0, NULL, 0);
+    peer("192.0.2.26", script_nostarttls, FAKE_NSTEPS(script_nostarttls), 0, NULL, 0);
+    fake_set_socket_limit(3);
+    setup(2, 0);
+    for (i = 0; i < 16; i++) {
+        snprintf(dom, sizeof dom, "d%u.example", i);
+        CHECK_EQ(stc_job_domain(&eng, &jobs[i], dom, NULL, 0), STC_OK);
+    }
+    finish();
+    CHECK_EQ(done_count, 16);
+    for (i = 0; i < 16; i++) {
+        const stc_domain_result_t *r = stc_job_result(&jobs[i]);
+        CHECK_EQ(r->status, STC_D_NO_STARTTLS);
+        CHECK_EQ(r->nhosts, 2);
+        CHECK_EQ(r->host[0].addr[0].reach, STC_R_REACHED);
+        CHECK_EQ(r->host[1].addr[0].reach, STC_R_REACHED);
+    }
+    CHECK(fake_stats()->tcp_open_max + fake_stats()->udp_open_max <= 6);
+
+    /* the same with the engine's own budget (max_sockets) instead */
+    fake_set_socket_limit(0);
+    setup(2, 2);
+    for (i = 0; i < 16; i++) {
+        snprintf(dom, sizeof dom, "d%u.example", i);
+        CHECK_EQ(stc_job_domain(&eng, &jobs[i], dom, NULL, 0), STC_OK);
+    }
+    finish();
+    CHECK_EQ(done_count, 16);
+    for (i = 0; i < 16; i++)
+        CHECK_EQ(stc_job_result(&jobs[i])->status, STC_D_NO_STARTTLS);
+}
+
+/* no_socket_at_all - when the port has no socket and nothing else is
+ * open, waiting would never end: the checker's error, said as such */
+static void no_socket_at_all(void)
+{
+    const stc_domain_result_t *r;
+
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("example.org", FAKE_MX, "10 mx.example.org");
+    fake_set_socket_limit(1);
+    {
+        /* hold the one socket the port has */
+        int s = -1;
+        CHECK_EQ(fake_port()->udp_open(fake_port()->user, 4, &s), STC_OK);
+        setup(2, 0);
+        CHECK_EQ(stc_job_domain(&eng, &jobs[0], "example.org", NULL, 0), STC_OK);
+        CHECK_EQ(stc_engine_run(&eng), STC_OK);
+        fake_port()->close(fake_port()->user, s);
+    }
+    r = stc_job_result(&jobs[0]);
+    CHECK_EQ(r->status, STC_D_ERROR);
+    CHECK_EQ(r->nfindings, 1);
+    CHECK_EQ(r->findings[0].code, STC_F_CHECKER_NO_SOCKET);
+    CHECK(stc_finding_info(r->findings[0].code)->ours);
+    stc_engine_free(&eng);
+    CHECK_EQ(fake_open_sockets(), 0);
+}
+
+/* one_slow_mx - example.org with one MX whose EHLO answer takes 2 s */
+static void one_slow_mx(void)
+{
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("example.org", FAKE_MX, "10 mx.example.org");
+    fake_dns_add("mx.example.org", FAKE_A, "192.0.2.25");
+    peer("192.0.2.25", script_slow, FAKE_NSTEPS(script_slow), 0, NULL, 0);
+    setup(2, 0);
+}
+
+/* until_connected - step the engine until a session is under way */
+static void until_connected(void)
+{
+    unsigned guard;
+    for (guard = 0; guard < 100 && fake_conn_count() == 0; guard++) {
+        stc_pollfd_t fds[32];
+        uint32_t t;
+        size_t n;
+        stc_engine_step(&eng);
+        n = stc_engine_pollset(&eng, fds, 32, &t);
+        fake_port()->wait(fake_port()->user, fds, n, t);
+    }
+    CHECK(fake_conn_count() > 0);
+}
+
+/* cancel - a cancelled job leaves; the job it shared work with still gets
+ * everything; the cancelled one says so (error, not a verdict) */
+static void cancel(void)
+{
+    const stc_domain_result_t *r;
+
+    one_slow_mx();
+    CHECK_EQ(stc_job_domain(&eng, &jobs[0], "example.org", NULL, 0), STC_OK);
+    CHECK_EQ(stc_job_domain(&eng, &jobs[1], "example.org", NULL, 0), STC_OK);
+    until_connected(); /* the session is under way: cancel job 0 */
+    stc_job_cancel(&eng, &jobs[0]);
+    CHECK(stc_job_done(&jobs[0]));
+    r = stc_job_result(&jobs[0]);
+    CHECK_EQ(r->status, STC_D_ERROR);
+    CHECK_EQ(r->host[0].addr[0].reach, STC_R_UNCHECKED);
+    finish();
+    CHECK_EQ(done_count, 1); /* only job 1 is reported through the hook */
+    r = stc_job_result(&jobs[1]);
+    CHECK_EQ(r->status, STC_D_NO_STARTTLS);
+    CHECK_EQ(stc_engine_sessions(&eng), 1);
+
+    /* cancelling the only job stops its work: sockets closed at once */
+    one_slow_mx();
+    CHECK_EQ(stc_job_domain(&eng, &jobs[0], "example.org", NULL, 0), STC_OK);
+    until_connected();
+    stc_job_cancel(&eng, &jobs[0]);
+    CHECK_EQ(fake_open_sockets(), 0);
+    CHECK_EQ(stc_engine_step(&eng), STC_OK);
+    stc_engine_free(&eng);
+}
+
+/* invalid_and_reuse - an invalid name is reported through the hook on the
+ * next step (never from inside the call), and a job slot can be reused
+ * from inside the hook */
+static int reused;
+static void reuse_hook(void *ctx, stc_job_t *j)
+{
+    (void)ctx;
+    done_count++;
+    if (!reused) {
+        reused = 1;
+        stc_job_domain(&eng, j, "example.org", NULL, 0);
+    }
+}
+
+static void invalid_and_reuse(void)
+{
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("example.org", FAKE_MX, "10 mx.example.org");
+    fake_dns_add("mx.example.org", FAKE_A, "192.0.2.25");
+    peer("192.0.2.25", script_nostarttls, FAKE_NSTEPS(script_nostarttls), 0, NULL, 0);
+    setup(2, 0);
+    stc_engine_on_done(&eng, reuse_hook, NULL);
+    reused = 0;
+    CHECK_EQ(stc_job_domain(&eng, &jobs[0], "bad..name", NULL, 0), STC_EINVAL);
+    CHECK_EQ(done_count, 0);
+    CHECK(stc_job_done(&jobs[0]));
+    CHECK_EQ(stc_job_result(&jobs[0])->status, STC_D_ERROR);
+    finish();
+    CHECK_EQ(done_count, 2);
+    CHECK_EQ(stc_job_result(&jobs[0])->status, STC_D_NO_STARTTLS);
+    /* a name longer than DNS allows is cut for the report, and says so */
+    {
+        char longname[1100];
+        memset(longname, 'a', sizeof longname - 1);
+        longname[sizeof longname - 1] = '\0';
+        setup(2, 0);
+        CHECK_EQ(stc_job_domain(&eng, &jobs[0], longname, NULL, 0), STC_EINVAL);
+        CHECK_EQ(stc_job_result(&jobs[0])->name_cut, 1);
+        finish();
+    }
+}
+
+int main(void)
+{
+    unit_name = "share";
+    if (stc_init(arena, sizeof arena, fake_port()) != STC_OK) {
+        printf("FAIL stc_init\n");
+        return 1;
+    }
+    RUN(joined_work);
+    RUN(per_address_cap);
+    RUN(provoked_421);
+    RUN(backpressure);
+    RUN(no_socket_at_all);
+    RUN(cancel);
+    RUN(invalid_and_reuse);
+    stc_deinit();
+    return unit_done();
+}
