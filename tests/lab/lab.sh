@@ -94,8 +94,8 @@ BULK_HOSTS=50
 BULK_OWN=${STC_LAB_BULK_OWN:-1000}     # own-N.plain.test -> its own mx-N.own.plain.test
 BULK_LIMITED=${STC_LAB_BULK_LIMITED:-1000}  # limited-N.plain.test -> mx-limited.plain.test
 DELAY_MS=${STC_LAB_DELAY_MS:-0}        # netem delay per direction (0: none)
-for v in BULK_SHARED BULK_OWN BULK_LIMITED DELAY_MS; do
-    case ${!v} in ''|*[!0-9]*) echo "lab: $v must be a number" >&2; exit 2 ;; esac
+for v in STC_LAB_BULK STC_LAB_BULK_OWN STC_LAB_BULK_LIMITED STC_LAB_DELAY_MS; do
+    case ${!v:-0} in ''|*[!0-9]*) echo "lab: $v must be a whole number" >&2; exit 2 ;; esac
 done
 
 # tls_case_addrs - the addresses of TLS_CASES
@@ -1333,6 +1333,7 @@ do_up() {
     # Side effect: Linux disables IPv6 on a link below 1280 bytes, so the IPv6
     # address just added is dropped again and the tap carries IPv4 only.
     nsx ip link set "$TAP_DEV" mtu 578 up
+    set_delay "$DELAY_MS"   # first: fail at once where netem is missing
     if [ -d /etc/netns ]; then echo 0 >"$RUN/state/etcnetns.created"; else echo 1 >"$RUN/state/etcnetns.created"; fi
     mkdir -p "/etc/netns/$NS"
     printf 'nameserver %s\noptions trust-ad\n' "$RESOLVER4" >"/etc/netns/$NS/resolv.conf"
@@ -1371,7 +1372,6 @@ do_up() {
     wait_for "nginx listener" 50 tcp_listening "$A_MTASTS:443"
     # Postfix's log, for tests that count sessions ("connect from" lines)
     chmod a+r "$RUN/postfix/log/maillog" "$RUN/gnutls/smtpd.log" 2>/dev/null || true
-    set_delay "$DELAY_MS"
 
     write_env
     UP_DONE=1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# smoke.sh - verify a running lab with peer tools (dig, openssl s_client, curl,
-# posttls-finger, bash /dev/tcp), from inside the lab namespace.
+# smoke.sh - verify a running lab with peer tools (dig, openssl s_client,
+# gnutls-cli, curl, posttls-finger, bash /dev/tcp), from inside the lab namespace.
 #
 # Usage: smoke.sh            check the lab brought up by 'lab.sh up'
 #        smoke.sh --cycle    lab.sh up, smoke checks, lab.sh down; timings
