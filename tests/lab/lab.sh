@@ -69,14 +69,116 @@ A6_GOOD=fd00:5c::10       # good listener on IPv6
 A6_DEAD=fd00:5c::99       # assigned, nothing listens
 SLOW_SECONDS=3
 
+# TLS-depth listeners (issue 9): one address each, host mx-<case>.Z and mail
+# domain <case>.Z in both zones, certificate = the good chain. "postfix"
+# cases are smtpd listeners (options in listeners()); "gnutls" cases are
+# served by gnutls_smtpd.py (priority strings in gnutls_listeners()).
+TLS_CASES="
+clean       198.51.100.39 postfix
+tls13only   198.51.100.40 postfix
+cbconly     198.51.100.41 postfix
+dhe1024     198.51.100.42 postfix
+clientorder 198.51.100.43 postfix
+serverorder 198.51.100.44 postfix
+limited     198.51.100.45 postfix
+rsaonly     198.51.100.46 postfix
+3des        198.51.100.47 gnutls
+rc4         198.51.100.48 gnutls
+"
+A_SPLICE=198.51.100.49    # good leaf sent beside an unrelated CA certificate (DANE)
+BULK_ADDRS="198.51.100.50 198.51.100.51 198.51.100.52 198.51.100.53"
+LIMIT_COUNT=2             # smtpd_client_connection_count_limit of "limited"
+# Bulk domains (issue 11), plain.test only; counts overridable for quick runs.
+BULK_SHARED=${STC_LAB_BULK:-10000}     # bulk-N.plain.test -> one of BULK_HOSTS mxb-K
+BULK_HOSTS=50
+BULK_OWN=${STC_LAB_BULK_OWN:-1000}     # own-N.plain.test -> its own mx-N.own.plain.test
+BULK_LIMITED=${STC_LAB_BULK_LIMITED:-1000}  # limited-N.plain.test -> mx-limited.plain.test
+DELAY_MS=${STC_LAB_DELAY_MS:-0}        # netem delay per direction (0: none)
+for v in STC_LAB_BULK STC_LAB_BULK_OWN STC_LAB_BULK_LIMITED STC_LAB_DELAY_MS; do
+    case ${!v:-0} in ''|*[!0-9]*) echo "lab: $v must be a whole number" >&2; exit 2 ;; esac
+done
+
+# tls_case_addrs - the addresses of TLS_CASES
+tls_case_addrs() { printf '%s\n' "$TLS_CASES" | awk 'NF {print $2}'; }
+
 LO4_ADDRS="$RESOLVER4 $AUTH4 $A_GOOD $A_NOSTARTTLS $A_SELFSIGNED $A_WRONGNAME
  $A_EXPIRED $A_LEGACY $A_TLS10ONLY $A_ANON $A_SLOW $A_REJECT $A_FOUR1 $A_FOUR2
- $A_FOUR3 $A_FOUR4 $A_MTASTS $A_DEAD"
+ $A_FOUR3 $A_FOUR4 $A_MTASTS $A_DEAD $(tls_case_addrs) $A_SPLICE $BULK_ADDRS"
 LO6_ADDRS="$A6_GOOD $A6_DEAD"
 
 ZONES_SIGNED="sec.test"
 ZONE_PLAIN="plain.test"
 ZONE_BOGUS="bogus.test"   # signed with expired signatures: validates as bogus
+
+# ---------------------------------------------------------------- case tables
+# DANE cases added for issue 10, sec.test only (secure MX and A). One row per
+# domain: MX host, the address its A record points at, and the TLSA records
+# at _25._tcp.<host> (";" between records). README.md says what a correct
+# checker concludes for each.
+dane_cases() {
+    cat <<EOF
+dane-301          mx-dane-301          $A_GOOD       3 0 1 $GOOD_CERT_SHA256
+dane-312          mx-dane-312          $A_GOOD       3 1 2 $GOOD_SPKI_SHA512
+dane-300          mx-dane-300          $A_GOOD       3 0 0 $GOOD_CERT_HEX
+dane-splice       mx-dane-splice       $A_SPLICE     2 1 1 $UNREL_SPKI
+dane-expired      mx-dane-expired      $A_EXPIRED    3 1 1 $EXPIRED_SPKI
+dane-ta-name      mx-dane-ta-name      $A_WRONGNAME  2 1 1 $INT_SPKI
+dane-rollover     mx-dane-rollover     $A_GOOD       3 1 1 $GOOD_SPKI;3 1 1 $NEXT_SPKI
+dane-rollover-ta  mx-dane-rollover-ta  $A_GOOD       3 1 1 $GOOD_SPKI;2 1 1 $INT_SPKI
+dane-bogus-tlsa   mx-dane-bogus-tlsa   $A_GOOD       3 1 1 $GOOD_SPKI
+EOF
+}
+# The TLSA RRset whose signature make_zones replaces by an expired one.
+BOGUS_TLSA_OWNER=_25._tcp.mx-dane-bogus-tlsa.sec.test
+# Digests the tables use, computed by make_zones (empty until then).
+GOOD_SPKI= GOOD_SPKI_SHA512= GOOD_CERT_SHA256= GOOD_CERT_HEX= SELF_SPKI= INT_SPKI=
+UNREL_SPKI= EXPIRED_SPKI= NEXT_SPKI= NOMATCH_HASH=
+
+# MTA-STS cases (issue 10), both zones; $1 is the zone. Fields between "|":
+# domain | MX host | _mta-sts TXT rdata (" + " between records, "-" none) |
+# how mta-sts.<domain> serves the policy (nginx_location) | mode and mx patterns
+sts_cases() {
+    local z=$1
+    cat <<EOF
+sts-uncovered  |mx-good       |"v=STSv1; id=20240601000010;"                                 |plain      |enforce mx-good.other.invalid *.mx-good.$z
+sts-none       |mx-good       |"v=STSv1; id=20240601000011;"                                 |plain      |none
+sts-redirect   |mx-good       |"v=STSv1; id=20240601000012;"                                 |redirect   |enforce mx-good.$z
+sts-html       |mx-good       |"v=STSv1; id=20240601000013;"                                 |html       |enforce mx-good.$z
+sts-big        |mx-good       |"v=STSv1; id=20240601000014;"                                 |big        |enforce mx-good.$z
+sts-chunked    |mx-good       |"v=STSv1; id=20240601000015;"                                 |chunked    |enforce mx-good.$z
+sts-selfsigned |mx-good       |"v=STSv1; id=20240601000016;"                                 |selfsigned |enforce mx-good.$z
+sts-wrongcert  |mx-good       |"v=STSv1; id=20240601000017;"                                 |wrongcert  |enforce mx-good.$z
+sts-notxt      |mx-good       |-                                                             |plain      |enforce mx-good.$z
+sts-twotxt     |mx-good       |"v=STSv1; id=20240601000018;" + "v=STSv1; id=20240601000019;" |plain      |enforce mx-good.$z
+sts-othertxt   |mx-good       |"v=spf1 -all" + "v=STSv1; id=20240601000020;"                 |plain      |enforce mx-good.$z
+sts-multistr   |mx-good       |"v=STSv1; " "id=20240601000021;"                              |plain      |enforce mx-good.$z
+sts-longid     |mx-good       |"v=STSv1; id=202406010000220000000000000000000;"              |plain      |enforce mx-good.$z
+sts-badidchar  |mx-good       |"v=STSv1; id=2024-06-01;"                                     |plain      |enforce mx-good.$z
+sts-nohost     |mx-good       |"v=STSv1; id=20240601000023;"                                 |nohost     |enforce mx-good.$z
+sts-nostarttls |mx-nostarttls |"v=STSv1; id=20240601000024;"                                 |plain      |enforce mx-nostarttls.$z
+EOF
+}
+
+# TLS-RPT cases (issue 10), both zones: domain | _smtp._tls TXT rdata (" + " between records)
+tlsrpt_cases() {
+    local z=$1
+    cat <<EOF
+tlsrpt-two     |"v=TLSRPTv1; rua=mailto:tlsrpt@tlsrpt-two.$z" + "v=TLSRPTv1; rua=mailto:other@tlsrpt-two.$z"
+tlsrpt-baduri  |"v=TLSRPTv1; rua=ftp://reports.tlsrpt-baduri.$z/tlsrpt"
+tlsrpt-both    |"v=TLSRPTv1; rua=mailto:tlsrpt@tlsrpt-both.$z,https://reports.tlsrpt-both.$z/v1/tlsrpt"
+EOF
+}
+
+# fields LINE - split a "|" table row into the array F, blanks trimmed
+fields() {
+    local IFS='|' f i
+    read -r -a F <<<"$1"
+    for i in "${!F[@]}"; do
+        f=${F[$i]}
+        f=${f#"${f%%[![:space:]]*}"}
+        F[$i]=${f%"${f##*[![:space:]]}"}
+    done
+}
 
 # ---------------------------------------------------------------- helpers
 log() { printf 'lab: %s\n' "$*" >&2; }
@@ -136,13 +238,11 @@ stop_pid() {
 }
 
 # lab_pids INO - every process whose network namespace is INO
+# (one find(1) over every process: a readlink per process costs seconds under load)
 lab_pids() {
-    local ino=$1 d l
+    local ino=$1
     [ -n "$ino" ] || return 0
-    for d in /proc/[0-9]*; do
-        l=$(readlink "$d/ns/net" 2>/dev/null) || continue
-        [ "$l" = "net:[$ino]" ] && printf '%s\n' "${d#/proc/}"
-    done
+    find /proc/[0-9]*/ns/net -maxdepth 0 -lname "net:\\[$ino\\]" 2>/dev/null | cut -d/ -f3
     return 0
 }
 
@@ -168,7 +268,7 @@ do_down() {
     fi
 
     # 2. nginx, unbound, nsd: pid files written by the daemons, plus copies.
-    for p in nginx unbound nsd; do
+    for p in nginx gnutls unbound nsd; do
         for pf in "$RUN/$p/$p.pid" "$RUN/state/$p.pid"; do
             pid=$(read_pid "$pf")
             [ -n "$pid" ] && stop_pid "$p" "$pid" "$ino"
@@ -231,6 +331,25 @@ good_names() {
     for n in mx-dane-bad mx-dane-ta mx-dane-pkix mx-dane-nostarttls; do
         printf '%s.sec.test\n' "$n"
     done
+    # Added cases: the TLS-depth hosts, and the DANE hosts served with the good leaf.
+    for z in "$ZONE_PLAIN" $ZONES_SIGNED; do
+        printf '%s\n' "$TLS_CASES" | awk -v z="$z" 'NF {print "mx-" $1 "." z}'
+    done
+    dane_cases | awk -v a="$A_GOOD" -v b="$A_SPLICE" '$3 == a || $3 == b {print $2 ".sec.test"}'
+    for n in mx-dane-cname mx-dane-target mx-dane-cname2 mx-dane-target2; do
+        printf '%s.sec.test\n' "$n"
+    done
+}
+
+# sts_hosts KIND... - the mta-sts.<case>.Z hosts whose policy is served in one of these ways
+sts_hosts() {
+    local z line
+    for z in "$ZONE_PLAIN" $ZONES_SIGNED; do
+        while read -r line; do
+            fields "$line"
+            case " $* " in *" ${F[3]} "*) printf 'mta-sts.%s.%s\n' "${F[0]}" "$z" ;; esac
+        done < <(sts_cases "$z")
+    done
 }
 san_line() { # names... -> DNS:a,DNS:b
     local out="" n
@@ -238,8 +357,24 @@ san_line() { # names... -> DNS:a,DNS:b
     printf '%s' "$out"
 }
 
+# leaf_ext SECTION SAN [ski] [aki] - openssl.cnf extensions of a server
+# certificate: subject and/or authority key identifier as asked
+leaf_ext() {
+    local sec=$1 san=$2 k
+    shift 2
+    printf '[ %s ]\nbasicConstraints = critical, CA:FALSE\n' "$sec"
+    printf 'keyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n'
+    for k in "$@"; do
+        case $k in
+            ski) echo 'subjectKeyIdentifier = hash' ;;
+            aki) echo 'authorityKeyIdentifier = keyid' ;;
+        esac
+    done
+    printf 'subjectAltName = %s\n' "$san"
+}
+
 make_certs() {
-    local d=$RUN/ca good_san self_san exp_san sts_san
+    local d=$RUN/ca good_san self_san exp_san sts_san stsself_san bulk_san
     mkdir -p "$d/newcerts"
     chmod 755 "$d"
     : >"$d/index.txt"
@@ -248,9 +383,14 @@ make_certs() {
     mapfile -t names < <(good_names)
     good_san=$(san_line "${names[@]}")
     self_san=$(san_line mx-selfsigned.plain.test mx-selfsigned.sec.test mx-dane-self.sec.test)
-    exp_san=$(san_line mx-expired.plain.test mx-expired.sec.test)
+    exp_san=$(san_line mx-expired.plain.test mx-expired.sec.test mx-dane-expired.sec.test)
+    mapfile -t names < <(sts_hosts plain redirect html big chunked)
     sts_san=$(san_line mta-sts.good.plain.test mta-sts.good.sec.test \
-        mta-sts.wrongname.plain.test mta-sts.wrongname.sec.test)
+        mta-sts.wrongname.plain.test mta-sts.wrongname.sec.test "${names[@]}")
+    mapfile -t names < <(sts_hosts selfsigned)
+    stsself_san=$(san_line "${names[@]}")
+    mapfile -t names < <(seq -f "mxb-%g.$ZONE_PLAIN" 1 "$BULK_HOSTS")
+    bulk_san=$(san_line "${names[@]}" "*.own.$ZONE_PLAIN")
     cat >"$d/openssl.cnf" <<EOF
 # Lab CA configuration (generated by lab.sh)
 [ req ]
@@ -282,42 +422,36 @@ basicConstraints = critical, CA:TRUE, pathlen:0
 keyUsage = critical, keyCertSign, cRLSign
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-[ v3_good ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = $good_san
-[ v3_wrong ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:unrelated.invalid
-[ v3_expired ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = $exp_san
-[ v3_self ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-subjectAltName = $self_san
-[ v3_sts ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = $sts_san
 EOF
+    {
+        leaf_ext v3_good "$good_san" ski aki
+        leaf_ext v3_wrong DNS:unrelated.invalid aki
+        leaf_ext v3_expired "$exp_san" aki
+        leaf_ext v3_self "$self_san" ski
+        leaf_ext v3_sts "$sts_san" aki
+        leaf_ext v3_bulk "$bulk_san" aki
+        leaf_ext v3_stsself "$stsself_san" ski
+    } >>"$d/openssl.cnf"
     local k
+    # RSA key generation is most of the certificates' CPU cost (~1.5 s): the
+    # keys are kept in run/keys and reused by later starts (certificates are
+    # still issued anew every time); missing ones are made two at a time.
+    # rm -r run/keys for new keys.
+    local pids=() p keys=$RUN/keys
+    mkdir -p "$keys"
+    chmod 700 "$keys"
+    for k in root int good wrong expired self sts ''; do
+        if [ -n "$k" ] && ! openssl pkey -in "$keys/$k.key" -noout 2>/dev/null; then
+            (umask 077 && exec openssl genrsa -out "$keys/$k.key" 2048 2>/dev/null) &
+            pids+=($!)
+        fi
+        if [ "${#pids[@]}" -eq 2 ] || [ -z "$k" ]; then
+            for p in "${pids[@]}"; do wait "$p" || die "openssl genrsa failed"; done
+            pids=()
+        fi
+    done
     for k in root int good wrong expired self sts; do
-        openssl genrsa -out "$d/$k.key" 2048 2>/dev/null
-        chmod 600 "$d/$k.key"
+        install -m 600 "$keys/$k.key" "$d/$k.key"
     done
     local cnf=$d/openssl.cnf
     # Root and intermediate.
@@ -328,14 +462,16 @@ EOF
     openssl x509 -req -in "$d/int.csr" -CA "$d/root.pem" -CAkey "$d/root.key" -set_serial 2 \
         -sha256 -days 3650 -extfile "$cnf" -extensions v3_int -out "$d/int.pem" 2>/dev/null
     # Leaves signed by the intermediate; the server files carry leaf + intermediate.
-    local leaf cn ext
-    for leaf in good wrong sts; do
+    local leaf cn ext key
+    for leaf in good wrong sts bulk; do
+        key=$d/$leaf.key
         case $leaf in
             good) cn=mx-good.plain.test ext=v3_good ;;
             wrong) cn=unrelated.invalid ext=v3_wrong ;;
             sts) cn=mta-sts.good.plain.test ext=v3_sts ;;
+            bulk) cn=mxb-1.plain.test ext=v3_bulk key=$d/good.key ;;
         esac
-        openssl req -new -config "$cnf" -key "$d/$leaf.key" -subj "/CN=$cn" -out "$d/$leaf.csr"
+        openssl req -new -config "$cnf" -key "$key" -subj "/CN=$cn" -out "$d/$leaf.csr"
         openssl x509 -req -in "$d/$leaf.csr" -CA "$d/int.pem" -CAkey "$d/int.key" \
             -set_serial "0x$(openssl rand -hex 8)" -sha256 -days 365 \
             -extfile "$cnf" -extensions "$ext" -out "$d/$leaf.pem" 2>/dev/null
@@ -352,12 +488,41 @@ EOF
     openssl req -new -x509 -config "$cnf" -key "$d/self.key" -sha256 -days 365 \
         -subj "/CN=mx-selfsigned.plain.test" -extensions v3_self -out "$d/self.pem"
     cp "$d/self.pem" "$d/self-chain.pem"
+    # Self-signed certificate for the MTA-STS hosts of the sts-selfsigned case.
+    openssl req -new -x509 -config "$cnf" -key "$d/sts.key" -sha256 -days 365 \
+        -subj "/CN=mta-sts.sts-selfsigned.plain.test" -extensions v3_stsself -out "$d/stsself.pem"
+    # A CA that signed nothing the lab serves (EC keys: only their digests
+    # matter), sent by the splice listener after the good leaf; and the
+    # "next" key of the rollover case, published in DNS but not in use.
+    openssl ecparam -genkey -name prime256v1 -noout -out "$d/unrel.key" 2>/dev/null
+    openssl ecparam -genkey -name prime256v1 -noout -out "$d/next.key" 2>/dev/null
+    chmod 600 "$d/unrel.key" "$d/next.key"
+    openssl req -new -x509 -config "$cnf" -key "$d/unrel.key" -sha256 -days 3650 \
+        -subj "/O=starttls-check lab/CN=STC Lab Unrelated CA" -extensions v3_root -out "$d/unrel.pem"
+    cat "$d/good.pem" "$d/unrel.pem" >"$d/splice-chain.pem"
+    # DHE group of the dhe1024 listener: the 1024-bit MODP group of RFC 2409
+    # (Oakley group 2), the group of the Logjam era; written as PKCS#3 PEM.
+    printf 'asn1=SEQUENCE:dh\n[dh]\np=INTEGER:0x%s\ng=INTEGER:2\n' "$(tr -d ' \n' <<'HEX'
+FFFFFFFF FFFFFFFF C90FDAA2 2168C234 C4C6628B 80DC1CD1 29024E08 8A67CC74
+020BBEA6 3B139B22 514A0879 8E3404DD EF9519B3 CD3A431B 302B0A6D F25F1437
+4FE1356D 6D51C245 E485B576 625E7EC6 F44C42E9 A637ED6B 0BFF5CB6 F406B7ED
+EE386BFB 5A899FA5 AE9F2411 7C4B1FE6 49286651 ECE65381 FFFFFFFF FFFFFFFF
+HEX
+)" >"$d/dh1024.cnf"
+    openssl asn1parse -genconf "$d/dh1024.cnf" -out "$d/dh1024.der" >/dev/null
+    openssl dhparam -inform DER -in "$d/dh1024.der" -out "$d/dh1024.pem" 2>/dev/null
     openssl verify -CAfile "$d/root.pem" -untrusted "$d/int.pem" "$d/good.pem" >/dev/null ||
         die "generated good certificate does not verify"
 }
 
+spki_der() { # cert.pem -> the DER SubjectPublicKeyInfo
+    openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER
+}
+hexdigest() { # sha256|sha512: hex digest of stdin
+    "${1}sum" | cut -d' ' -f1
+}
 spki_sha256() { # cert.pem -> hex SHA-256 of the DER SubjectPublicKeyInfo
-    openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1
+    spki_der "$1" | hexdigest sha256
 }
 
 # ---------------------------------------------------------------- DNS
@@ -427,6 +592,80 @@ _smtp._tls.good     TXT "v=TLSRPTv1; rua=mailto:tlsrpt@good.$z"
 ; ---- TLSA (only meaningful where the zone is signed)
 _25._tcp.mx-good  TLSA 3 1 1 $GOOD_SPKI
 EOF
+    zone_cases "$z"
+}
+
+# txt_records OWNER RDATA - one TXT record per " + "-separated rdata ("-": none)
+txt_records() {
+    local owner=$1 rest=$2
+    [ "$rest" != - ] || return 0
+    while :; do
+        printf '%-28s TXT   %s\n' "$owner" "${rest%% + *}"
+        [ "$rest" != "${rest#* + }" ] || return 0
+        rest=${rest#* + }
+    done
+}
+
+# zone_cases Z - the TLS-depth, MTA-STS and TLS-RPT cases, from their tables
+zone_cases() {
+    local z=$1 name addr kind line
+    echo "; ---- TLS-depth cases (TLS_CASES)"
+    while read -r name addr kind; do
+        [ -n "$name" ] || continue
+        printf 'mx-%-13s A     %s\n%-16s MX    10 mx-%s\n' "$name" "$addr" "$name" "$name"
+    done <<<"$TLS_CASES"
+    echo "; ---- MTA-STS cases (sts_cases)"
+    while read -r line; do
+        fields "$line"
+        printf '%-16s MX    10 %s\n' "${F[0]}" "${F[1]}"
+        [ "${F[3]}" = nohost ] || printf 'mta-sts.%-16s A %s\n' "${F[0]}" "$A_MTASTS"
+        txt_records "_mta-sts.${F[0]}" "${F[2]}"
+    done < <(sts_cases "$z")
+    echo "; ---- TLS-RPT cases (tlsrpt_cases)"
+    while read -r line; do
+        fields "$line"
+        printf '%-16s MX    10 mx-good\n' "${F[0]}"
+        txt_records "_smtp._tls.${F[0]}" "${F[1]}"
+    done < <(tlsrpt_cases "$z")
+}
+
+# zone_bulk - the generated bulk domains of plain.test (README "Bulk domains")
+zone_bulk() {
+    awk -v n="$BULK_SHARED" -v h="$BULK_HOSTS" -v own="$BULK_OWN" -v lim="$BULK_LIMITED" \
+        -v addrs="$BULK_ADDRS" 'BEGIN {
+        na = split(addrs, a, " ")
+        print "; ---- bulk domains (generated)"
+        for (k = 1; k <= h; k++) printf "mxb-%d A %s\n", k, a[(k - 1) % na + 1]
+        for (i = 1; i <= n; i++) printf "bulk-%d MX 10 mxb-%d\n", i, (i - 1) % h + 1
+        for (i = 1; i <= own; i++) printf "own-%d MX 10 mx-%d.own\nmx-%d.own A %s\n", i, i, i, a[(i - 1) % na + 1]
+        for (i = 1; i <= lim; i++) printf "limited-%d MX 10 mx-limited\n", i
+    }'
+}
+
+# zone_dane - the DANE cases of dane_cases, and the CNAME'd MX hosts
+zone_dane() {
+    local dom host addr tlsa r recs
+    echo "; ---- DANE cases (dane_cases)"
+    while read -r dom host addr tlsa; do
+        printf '%-20s A     %s\n' "$host" "$addr"
+        IFS=';' read -r -a recs <<<"$tlsa"
+        for r in "${recs[@]}"; do printf '_25._tcp.%s TLSA %s\n' "$host" "$r"; done
+        printf '%-20s MX    10 %s\n' "$dom" "$host"
+    done < <(dane_cases)
+    # RFC 7672 2.2.2: the TLSA base domain is the CNAME target when it has
+    # TLSA records (dane-cname: the alias's own TLSA matches nothing), else
+    # the original name (dane-cname-orig: the target has none).
+    cat <<EOF
+mx-dane-target       A     $A_GOOD
+_25._tcp.mx-dane-target TLSA 3 1 1 $GOOD_SPKI
+mx-dane-cname        CNAME mx-dane-target
+_25._tcp.mx-dane-cname TLSA 3 1 1 $NOMATCH_HASH
+dane-cname           MX    10 mx-dane-cname
+mx-dane-target2      A     $A_GOOD
+mx-dane-cname2       CNAME mx-dane-target2
+_25._tcp.mx-dane-cname2 TLSA 3 1 1 $GOOD_SPKI
+dane-cname-orig      MX    10 mx-dane-cname2
+EOF
 }
 
 # zone_sec_extra - DANE cases only in the signed zone
@@ -458,10 +697,27 @@ sign_zone() {
     ksk=$(cd "$RUN/dns/keys" && ldns-keygen -r /dev/urandom -a ECDSAP256SHA256 -k "$z")
     zsk=$(cd "$RUN/dns/keys" && ldns-keygen -r /dev/urandom -a ECDSAP256SHA256 "$z")
     ldns-signzone "$@" -o "$z." -f "$f.signed" "$f" "$RUN/dns/keys/$zsk" "$RUN/dns/keys/$ksk"
+    SIGN_KEYS="$RUN/dns/keys/$zsk $RUN/dns/keys/$ksk"
     # trust anchor "name DS tag alg digesttype digest" from the KSK's .ds file
     awk '{for (i = 1; i <= NF; i++) if ($i == "DS") { print $1, "DS", $(i+1), $(i+2), $(i+3), $(i+4); exit } }' \
         "$RUN/dns/keys/$ksk.ds" >"$RUN/dns/$z.ds"
     [ -s "$RUN/dns/$z.ds" ] || die "no DS for $z"
+}
+
+# expire_rrsig Z OWNER TYPE - in Z's signed file, replace the RRSIG over the
+# OWNER/TYPE RRset by one made with the same keys (SIGN_KEYS, from the last
+# sign_zone) but valid only in January 2020: that RRset alone is bogus, every
+# other answer of the zone stays secure.
+expire_rrsig() {
+    local z=$1 owner=$2. type=$3 f=$RUN/dns/$1.zone.signed t=$RUN/dns/expire
+    sel() { awk -v o="$owner" -v t="$type" "$1" "$2"; }
+    { awk '$4 == "SOA"' "$f"; sel '$1 == o && $4 == t' "$f"; } >"$t.zone"
+    # shellcheck disable=SC2086
+    ldns-signzone -i 20200101000000 -e 20200201000000 -o "$z." -f "$t.signed" "$t.zone" $SIGN_KEYS
+    sel '$1 == o && $4 == "RRSIG" && $5 == t' "$t.signed" >"$t.rrsig"
+    [ -s "$t.rrsig" ] || die "no expired RRSIG made for $owner $type"
+    { sel '!($1 == o && $4 == "RRSIG" && $5 == t)' "$f"; cat "$t.rrsig"; } >"$f.tmp"
+    mv "$f.tmp" "$f"
 }
 
 make_zones() {
@@ -471,10 +727,17 @@ make_zones() {
     SELF_SPKI=$(spki_sha256 "$RUN/ca/self.pem")
     INT_SPKI=$(spki_sha256 "$RUN/ca/int.pem")
     NOMATCH_HASH=$(printf 'starttls-check lab: matches no key' | sha256sum | cut -d' ' -f1)
-    zone_common "$ZONE_PLAIN" >"$d/$ZONE_PLAIN.zone"
-    { zone_common sec.test; zone_sec_extra; } >"$d/sec.test.zone"
+    GOOD_SPKI_SHA512=$(spki_der "$RUN/ca/good.pem" | hexdigest sha512)
+    GOOD_CERT_SHA256=$(openssl x509 -in "$RUN/ca/good.pem" -outform DER | hexdigest sha256)
+    GOOD_CERT_HEX=$(openssl x509 -in "$RUN/ca/good.pem" -outform DER | od -An -v -tx1 | tr -d ' \n')
+    UNREL_SPKI=$(spki_sha256 "$RUN/ca/unrel.pem")
+    EXPIRED_SPKI=$(spki_sha256 "$RUN/ca/expired.pem")
+    NEXT_SPKI=$(openssl pkey -in "$RUN/ca/next.key" -pubout -outform DER | hexdigest sha256)
+    { zone_common "$ZONE_PLAIN"; zone_bulk; } >"$d/$ZONE_PLAIN.zone"
+    { zone_common sec.test; zone_sec_extra; zone_dane; } >"$d/sec.test.zone"
     zone_common "$ZONE_BOGUS" >"$d/$ZONE_BOGUS.zone"
     sign_zone sec.test "$d/sec.test.zone"
+    expire_rrsig sec.test "$BOGUS_TLSA_OWNER" TLSA
     sign_zone "$ZONE_BOGUS" "$d/$ZONE_BOGUS.zone" -i 20200101000000 -e 20200201000000
 }
 
@@ -601,7 +864,77 @@ four1      $A_FOUR1:25
 four2      $A_FOUR2:25
 four3      $A_FOUR3:25
 four4      $A_FOUR4:25
+splice     $A_SPLICE:25        -o smtpd_tls_cert_file=$ca/splice-chain.pem -o smtpd_tls_key_file=$ca/good.key
 EOF
+    local name addr kind i=1
+    while read -r name addr kind; do
+        [ "$kind" = postfix ] || continue
+        printf '%-10s %-19s %s\n' "$name" "$addr:25" "$(tls_case_opts "$name")"
+    done <<<"$TLS_CASES"
+    for addr in $BULK_ADDRS; do
+        printf 'bulk%s %s:25 -o smtpd_tls_cert_file=%s -o smtpd_tls_key_file=%s\n' \
+            "$i" "$addr" "$ca/bulk-chain.pem" "$ca/good.key"
+        i=$((i + 1))
+    done
+}
+
+# tls_case_opts NAME - smtpd -o options of a Postfix TLS-depth case (TLS_CASES).
+# Protocols "=TLSv1.2" means TLS 1.2 only. Cipher lists name every suite, so
+# README's table of what each listener accepts follows from them.
+tls_case_opts() {
+    local p12='>=TLSv1.2,<=TLSv1.2' med='-o smtpd_tls_ciphers=medium -o smtpd_tls_mandatory_ciphers=medium'
+    local order=ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256
+    proto() { printf -- '-o smtpd_tls_protocols=%s -o smtpd_tls_mandatory_protocols=%s' "$1" "$1"; }
+    case $1 in
+        clean) echo "$med -o tls_medium_cipherlist=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305" ;;
+        tls13only) proto '>=TLSv1.3' ;;
+        cbconly) echo "$(proto "$p12") $med -o tls_medium_cipherlist=ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA" ;;
+        dhe1024) echo "$(proto "$p12") $med -o tls_medium_cipherlist=DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-SHA256:DHE-RSA-AES256-SHA256:@SECLEVEL=0 -o smtpd_tls_dh1024_param_file=$RUN/ca/dh1024.pem" ;;
+        clientorder) echo "$med -o tls_medium_cipherlist=$order -o tls_preempt_cipherlist=no" ;;
+        serverorder) echo "$med -o tls_medium_cipherlist=$order -o tls_preempt_cipherlist=yes" ;;
+        limited) echo "-o smtpd_client_connection_count_limit=$LIMIT_COUNT -o smtpd_client_event_limit_exceptions=" ;;
+        rsaonly) echo "$(proto "$p12") $med -o tls_medium_cipherlist=AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256:AES128-SHA:AES256-SHA" ;;
+        *) die "no options for TLS case $1" ;;
+    esac
+}
+
+# gnutls_listeners - "name,address,port,priority" of the GnuTLS TLS cases
+# (gnutls_smtpd.py --listen): TLS 1.2 only, ECDHE-RSA, AES-GCM plus the weak cipher.
+gnutls_listeners() {
+    local name addr kind weak
+    while read -r name addr kind; do
+        [ "$kind" = gnutls ] || continue
+        case $name in
+            3des) weak=3DES-CBC ;;
+            rc4) weak=ARCFOUR-128 ;;
+            *) die "no priority for TLS case $name" ;;
+        esac
+        printf 'mx-%s.%s,%s,25,NONE:+VERS-TLS1.2:+ECDHE-RSA:+AES-256-GCM:+AES-128-GCM:+%s:+AEAD:+SHA1:+SIGN-ALL:+GROUP-EC-ALL:+COMP-NULL\n' \
+            "$name" "$ZONE_PLAIN" "$addr" "$weak"
+    done <<<"$TLS_CASES"
+}
+
+# make_queue DIR - create the queue directories of a fresh instance as the
+# package's postfix-files lists them, then ask for a quick start: postfix-script
+# skips its integrity checks (post-install create-missing and a walk over
+# every Postfix file: ~2 s, most of the lab's start-up) when
+# $queue_directory/quick-start exists. Without postfix-files, nothing is done
+# and "postfix start" makes the directories itself, slowly.
+make_queue() {
+    local q=$1 files=/etc/postfix/postfix-files path type owner group mode rest
+    [ -r "$files" ] || return 0
+    while IFS=: read -r path type owner group mode rest; do
+        case $path in '$queue_directory'|'$queue_directory/'*) ;; *) continue ;; esac
+        [ "$type" = d ] || continue
+        path=$q${path#\$queue_directory}
+        owner=${owner/\$mail_owner/postfix}
+        group=${group/\$setgid_group/postdrop}
+        [ "$group" != - ] || group=
+        mkdir -p "$path"
+        chown "$owner${group:+:$group}" "$path"
+        chmod "$mode" "$path"
+    done <"$files"
+    [ -d "$q/pid" ] && [ -d "$q/public" ] && touch "$q/quick-start"
 }
 
 start_postfix() {
@@ -663,6 +996,8 @@ EOF
             case $name in
                 good|good6|submission|smtps) host=mx-good.plain.test ;;
                 four[1-4]) host=mx${name#four}.plain.test ;;
+                bulk[1-9]) host=mxb-${name#bulk}.plain.test ;;
+                splice) host=mx-dane-splice.sec.test ;;
                 slow) host=mx-slow.plain.test ;;
                 reject) host=mx-reject.plain.test ;;
             esac
@@ -692,6 +1027,7 @@ scache    unix  - - n -   1 scache
 postlog   unix-dgram n - n - 1 postlogd
 EOF
     } >"$etc/master.cf"
+    make_queue "$d/spool"
     # postfix exits 1 silently without a tty: run it under script(1).
     if ! daemon script -qec "postfix -c $etc start" /dev/null >"$d/start.log" 2>&1; then
         cat "$d/start.log" >&2
@@ -700,9 +1036,92 @@ EOF
     fi
 }
 
+# ---------------------------------------------------------------- GnuTLS
+# start_gnutls - the 3DES and RC4 listeners: gnutls_smtpd.py (SMTP in Python,
+# TLS through libgnutls), one process for all of them, log in run/gnutls/.
+start_gnutls() {
+    local d=$RUN/gnutls spec args=()
+    mkdir -p "$d"
+    while read -r spec; do args+=(--listen "$spec"); done < <(gnutls_listeners)
+    [ "${#args[@]}" -gt 0 ] || return 0
+    daemon /usr/bin/python3 "$LAB_DIR/gnutls_smtpd.py" --cert "$RUN/ca/good-chain.pem" \
+        --key "$RUN/ca/good.key" --log "$d/smtpd.log" --pidfile "$d/gnutls.pid" "${args[@]}" \
+        >"$d/start.log" 2>&1 || { cat "$d/start.log" >&2; die "gnutls_smtpd.py failed to start"; }
+}
+
+# ---------------------------------------------------------------- latency
+# set_delay MS - netem delay on the namespace's links: lo carries every lab
+# packet (requests and answers alike: MS each way), the tap only what goes to
+# the lwIP side (2 x MS, so its round trip is the same). Needs sch_netem.
+set_delay() {
+    local ms=$1
+    [ "$ms" -gt 0 ] || return 0
+    nsx tc qdisc add dev lo root netem delay "${ms}ms" 2>"$RUN/state/netem.err" ||
+        die "STC_LAB_DELAY_MS=$ms: tc netem failed ($(cat "$RUN/state/netem.err")); this kernel may lack sch_netem (CONFIG_NET_SCH_NETEM)"
+    nsx tc qdisc add dev "$TAP_DEV" root netem delay "$((2 * ms))ms" ||
+        die "STC_LAB_DELAY_MS=$ms: tc netem on $TAP_DEV failed"
+}
+
 # ---------------------------------------------------------------- nginx
+# sts_policy MODE [PATTERN...] - an MTA-STS policy body, LF line ends
+sts_policy() {
+    local p
+    printf 'version: STSv1\nmode: %s\n' "$1"
+    shift
+    for p in "$@"; do printf 'mx: %s\n' "$p"; done
+    printf 'max_age: 86400\n'
+}
+
+# sts_files W Z - policy files of the sts_cases under web root W for zone Z
+sts_files() {
+    local w=$1 z=$2 line dir
+    while read -r line; do
+        fields "$line"
+        [ "${F[3]}" != nohost ] || continue
+        dir=$w/mta-sts.${F[0]}.$z
+        mkdir -p "$dir/.well-known"
+        # shellcheck disable=SC2086
+        sts_policy ${F[4]} >"$dir/.well-known/mta-sts.txt"
+        case ${F[3]} in
+            # redirect: the policy sits at /policy.txt, the well-known path answers 301
+            redirect) mv "$dir/.well-known/mta-sts.txt" "$dir/policy.txt" ;;
+            # big: a valid policy, then "x-pad" lines (an unknown key) past 64 KB
+            big) awk 'BEGIN {for (i = 0; i < 700; i++) printf "x-pad: %093d\n", i}' \
+                >>"$dir/.well-known/mta-sts.txt" ;;
+        esac
+    done < <(sts_cases "$z")
+}
+
+# nginx_server HOST KIND - a server block for an MTA-STS policy host; KIND as
+# in sts_cases (plain for the good and wrongname hosts)
+nginx_server() {
+    local host=$1 kind=$2 ca=$RUN/ca loc='location = /.well-known/mta-sts.txt { }' tls=""
+    case $kind in
+        plain|big) ;;
+        redirect) loc='location = /.well-known/mta-sts.txt { return 301 /policy.txt; }
+        location = /policy.txt { }' ;;
+        html) loc='location = /.well-known/mta-sts.txt { types { } default_type text/html; }' ;;
+        # SSI on a text/plain body drops Content-Length: HTTP/1.1 gets it chunked
+        chunked) loc='location = /.well-known/mta-sts.txt { ssi on; ssi_types text/plain; }' ;;
+        selfsigned) tls="ssl_certificate $ca/stsself.pem; ssl_certificate_key $ca/sts.key;" ;;
+        wrongcert) tls="ssl_certificate $ca/wrong-chain.pem; ssl_certificate_key $ca/wrong.key;" ;;
+        *) die "nginx_server: unknown kind $kind" ;;
+    esac
+    cat <<EOF
+    server {
+        listen $A_MTASTS:443 ssl;
+        server_name $host;
+        root $RUN/www/$host;
+        $tls
+        location / { return 404; }
+        $loc
+    }
+EOF
+}
+
 start_nginx() {
-    local d=$RUN/nginx w=$RUN/www z host temps="" m
+    local d=$RUN/nginx w=$RUN/www z host temps="" m line nginx_v
+    nginx_v=$(nginx -V 2>&1)
     mkdir -p "$d/tmp"
     # Policies: enforce for good.Z (CRLF line ends), testing for wrongname.Z (LF).
     for z in "$ZONE_PLAIN" sec.test; do
@@ -711,11 +1130,12 @@ start_nginx() {
             >"$w/mta-sts.good.$z/.well-known/mta-sts.txt"
         printf 'version: STSv1\nmode: testing\nmx: mx-wrongname.%s\nmx: *.example.invalid\nmax_age: 604800\n' "$z" \
             >"$w/mta-sts.wrongname.$z/.well-known/mta-sts.txt"
+        sts_files "$w" "$z"
     done
     chmod -R a+rX "$w"
     # Temp paths of the modules this nginx build has (nginx-light lacks some).
     for m in proxy fastcgi uwsgi scgi; do
-        nginx -V 2>&1 | grep -q -- "--without-http_${m}_module" && continue
+        grep -q -- "--without-http_${m}_module" <<<"$nginx_v" && continue
         temps="$temps    ${m}_temp_path $d/tmp/$m;
 "
     done
@@ -741,23 +1161,19 @@ $temps    types { text/plain txt; }
 EOF
         for z in "$ZONE_PLAIN" sec.test; do
             for host in "mta-sts.good.$z" "mta-sts.wrongname.$z"; do
-                cat <<EOF
-    server {
-        listen $A_MTASTS:443 ssl;
-        server_name $host;
-        root $w/$host;
-        location / { return 404; }
-        location = /.well-known/mta-sts.txt { }
-    }
-EOF
+                nginx_server "$host" plain
             done
+            while read -r line; do
+                fields "$line"
+                [ "${F[3]}" = nohost ] || nginx_server "mta-sts.${F[0]}.$z" "${F[3]}"
+            done < <(sts_cases "$z")
         done
         echo "}"
     } >"$d/nginx.conf"
-    nsx nginx -p "$d" -e "$d/error.log" -c "$d/nginx.conf" -t >"$d/check.log" 2>&1 ||
-        { cat "$d/check.log" >&2; die "nginx.conf rejected"; }
+    # No separate "nginx -t": starting checks the configuration just as well
+    # (and loads the ~70 servers' certificates only once).
     daemon nginx -p "$d" -e "$d/error.log" -c "$d/nginx.conf" >"$d/start.log" 2>&1 ||
-        { cat "$d/start.log" >&2; die "nginx failed to start"; }
+        { cat "$d/start.log" >&2; tail -n 5 "$d/error.log" >&2; die "nginx failed to start (nginx.conf rejected?)"; }
 }
 
 # ---------------------------------------------------------------- readiness
@@ -790,6 +1206,15 @@ record_pid() { # name pidfile
 }
 
 # ---------------------------------------------------------------- lab.env
+# tls_case_env - STC_LAB_<CASE>=address for each TLS_CASES row
+tls_case_env() {
+    local name addr kind
+    while read -r name addr kind; do
+        [ -n "$name" ] && printf 'STC_LAB_%s=%s\n' "${name^^}" "$addr"
+    done <<<"$TLS_CASES"
+    return 0
+}
+
 write_env() {
     local f=$RUN/lab.env
     cat >"$f.tmp" <<EOF
@@ -830,6 +1255,22 @@ STC_LAB_MTASTS=$A_MTASTS
 STC_LAB_DEAD=$A_DEAD
 STC_LAB_DEAD6=$A6_DEAD
 STC_LAB_GOOD_SPKI_SHA256=$GOOD_SPKI
+STC_LAB_GOOD_SPKI_SHA512=$GOOD_SPKI_SHA512
+STC_LAB_GOOD_CERT_SHA256=$GOOD_CERT_SHA256
+STC_LAB_UNREL_SPKI_SHA256=$UNREL_SPKI
+STC_LAB_EXPIRED_SPKI_SHA256=$EXPIRED_SPKI
+STC_LAB_NEXT_SPKI_SHA256=$NEXT_SPKI
+$(tls_case_env)
+STC_LAB_SPLICE=$A_SPLICE
+STC_LAB_BULK_ADDRS="$BULK_ADDRS"
+STC_LAB_BULK=$BULK_SHARED
+STC_LAB_BULK_HOSTS=$BULK_HOSTS
+STC_LAB_BULK_OWN=$BULK_OWN
+STC_LAB_BULK_LIMITED=$BULK_LIMITED
+STC_LAB_LIMIT_COUNT=$LIMIT_COUNT
+STC_LAB_DELAY_MS=$DELAY_MS
+STC_LAB_MAILLOG=$RUN/postfix/log/maillog
+STC_LAB_GNUTLS_LOG=$RUN/gnutls/smtpd.log
 STC_LAB_SELF_SPKI_SHA256=$SELF_SPKI
 STC_LAB_INT_SPKI_SHA256=$INT_SPKI
 EOF
@@ -872,7 +1313,7 @@ do_up() {
     chmod 755 "$RUN"
     # Only the lab's own subdirectories are removed, never $RUN itself.
     rm -rf "$RUN/ca" "$RUN/dns" "$RUN/nsd" "$RUN/unbound" "$RUN/postfix" "$RUN/nginx" \
-        "$RUN/www" "$RUN/state" "$RUN/lab.env"
+        "$RUN/www" "$RUN/gnutls" "$RUN/state" "$RUN/lab.env"
     mkdir -p "$RUN/state"
 
     # Namespace and addresses.
@@ -880,8 +1321,9 @@ do_up() {
     ip netns add "$NS"
     stat -L -c %i "/run/netns/$NS" >"$RUN/state/netns.ino"
     nsx ip link set lo up
-    for a in $LO4_ADDRS; do nsx ip addr add "$a/32" dev lo; done
-    for a in $LO6_ADDRS; do nsx ip -6 addr add "$a/128" dev lo; done
+    # One ip(8) process for all addresses (one per address costs ~1 s under load).
+    for a in $LO4_ADDRS; do printf 'addr add %s/32 dev lo\n' "$a"; done | ip -n "$NS" -batch -
+    for a in $LO6_ADDRS; do printf 'addr add %s/128 dev lo\n' "$a"; done | ip -n "$NS" -6 -batch -
     nsx ip tuntap add dev "$TAP_DEV" mode tap
     nsx ip addr add "$TAP4/24" dev "$TAP_DEV"
     nsx ip -6 addr add "$TAP6/64" dev "$TAP_DEV" nodad
@@ -891,6 +1333,7 @@ do_up() {
     # Side effect: Linux disables IPv6 on a link below 1280 bytes, so the IPv6
     # address just added is dropped again and the tap carries IPv4 only.
     nsx ip link set "$TAP_DEV" mtu 578 up
+    set_delay "$DELAY_MS"   # first: fail at once where netem is missing
     if [ -d /etc/netns ]; then echo 0 >"$RUN/state/etcnetns.created"; else echo 1 >"$RUN/state/etcnetns.created"; fi
     mkdir -p "/etc/netns/$NS"
     printf 'nameserver %s\noptions trust-ad\n' "$RESOLVER4" >"/etc/netns/$NS/resolv.conf"
@@ -904,6 +1347,7 @@ do_up() {
     fail_point unbound
     start_postfix
     fail_point postfix
+    start_gnutls
     start_nginx
     fail_point nginx
 
@@ -914,15 +1358,20 @@ do_up() {
     record_pid nsd "$RUN/nsd/nsd.pid"
     record_pid unbound "$RUN/unbound/unbound.pid"
     record_pid postfix "$RUN/postfix/spool/pid/master.pid"
+    wait_for "gnutls_smtpd pid file" 50 test -s "$RUN/gnutls/gnutls.pid"
+    record_pid gnutls "$RUN/gnutls/gnutls.pid"
     record_pid nginx "$RUN/nginx/nginx.pid"
 
     wait_for "nsd answering" 50 nsx dig +norec +time=1 +tries=1 @"$AUTH4" SOA sec.test
     wait_for "unbound answering" 50 nsx dig +time=1 +tries=1 @"$RESOLVER4" SOA "$ZONE_PLAIN"
     local socks="" name addr opts
     while read -r name addr opts; do socks="$socks $addr"; done < <(listeners)
+    while IFS=, read -r name addr opts; do socks="$socks $addr:25"; done < <(gnutls_listeners)
     # shellcheck disable=SC2086
     wait_for "postfix listeners" 100 tcp_listening $socks
     wait_for "nginx listener" 50 tcp_listening "$A_MTASTS:443"
+    # Postfix's log, for tests that count sessions ("connect from" lines)
+    chmod a+r "$RUN/postfix/log/maillog" "$RUN/gnutls/smtpd.log" 2>/dev/null || true
 
     write_env
     UP_DONE=1
@@ -940,7 +1389,7 @@ do_status() {
         echo "namespace $NS: present"
     fi
     ino=$(ns_inode)
-    for p in nsd unbound postfix nginx; do
+    for p in nsd unbound postfix gnutls nginx; do
         pid=$(read_pid "$RUN/state/$p.pid")
         if [ -n "$pid" ] && pid_in_lab "$pid" "$ino"; then
             echo "$p: running, pid $pid"
