@@ -111,7 +111,7 @@ $$(MPS2_$(1)_ELF): $$(MPS2_$(1)_OWN_OBJ) $(MPS2_BUILD)/$(1)/libstc.a \
 	    --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 	    -Wl,-Map=$(MPS2_BUILD)/$(1)/image.map -o $$@ $$(MPS2_$(1)_OWN_OBJ) \
 	    $(MPS2_BUILD)/$(1)/libstc.a $(MPS2_BUILD)/$(1)/libwolfssl.a \
-	    $(MPS2_BUILD)/$(1)/liblwip.a -lc_nano -lgcc
+	    $(MPS2_BUILD)/$(1)/liblwip.a -lm -lc_nano -lgcc
 endef
 $(eval $(call mps2_profile,host))
 $(eval $(call mps2_profile,board))
