@@ -44,8 +44,11 @@ MPS2_HDR    := $(MPS2_DIR)/stc_config.h $(MPS2_DIR)/user_settings.h $(MPS2_DIR)/
 
 # Per profile: macros, linker script. BOARD_ARENA_SIZE and BOARD_CA_MAX
 # are main.c's buffers (the host profile's arena lives in PSRAM).
+# MPS2_BOARD_DEFS / MPS2_BOARD_LDFLAGS add to the board profile (bench_mps2.sh
+# builds its variants with them, each in a BUILD of its own).
 MPS2_DEF_host  := -DSTC_MPS2_HOST_LIMITS -DBOARD_ARENA_SIZE=8388608 -DBOARD_CA_MAX=262144
 MPS2_DEF_board := $(MPS2_BOARD_DEFS)
+MPS2_LDF_board := $(MPS2_BOARD_LDFLAGS)
 MPS2_LD_host   := $(MPS2_DIR)/mps2-host.ld
 MPS2_LD_board  := $(MPS2_DIR)/mps2-board.ld
 
@@ -107,7 +110,7 @@ $(MPS2_BUILD)/$(1)/libstc.a: $$(MPS2_$(1)_CORE_OBJ)
 
 $$(MPS2_$(1)_ELF): $$(MPS2_$(1)_OWN_OBJ) $(MPS2_BUILD)/$(1)/libstc.a \
         $(MPS2_BUILD)/$(1)/libwolfssl.a $(MPS2_BUILD)/$(1)/liblwip.a $(MPS2_LD_$(1)) $(MPS2_DIR)/mps2.ld
-	$(MPS2_CROSS)gcc $(MPS2_ARCH) -T $(MPS2_LD_$(1)) -L$(MPS2_DIR) -nostartfiles \
+	$(MPS2_CROSS)gcc $(MPS2_ARCH) -T $(MPS2_LD_$(1)) -L$(MPS2_DIR) -nostartfiles $(MPS2_LDF_$(1)) \
 	    --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 	    -Wl,-Map=$(MPS2_BUILD)/$(1)/image.map -o $$@ $$(MPS2_$(1)_OWN_OBJ) \
 	    $(MPS2_BUILD)/$(1)/libstc.a $(MPS2_BUILD)/$(1)/libwolfssl.a \
@@ -120,3 +123,24 @@ mps2-size: mps2
 	@for p in host board; do echo "$$p profile:"; \
 	    $(MPS2_CROSS)size $(MPS2_BUILD)/$$p/stc-mps2.elf; \
 	    python3 $(MPS2_DIR)/mapsize.py $(MPS2_BUILD)/$$p/image.map; done
+
+# The port's host test (port/lwip-raw/test): lwIP NO_SYS=1 built for this
+# machine with the loopback netif, the port against raw-API servers on
+# 127.0.0.1, a fake clock. Needs only the lwip source package.
+LWRT_BUILD  := $(BUILD)/lwip-raw-test
+LWRT_LW_OBJ := $(MPS2_LW_SRC:%.c=$(LWRT_BUILD)/lwip/%.o)
+LWRT_BIN    := $(LWRT_BUILD)/test_lwip_raw
+.PHONY: test-lwip-raw
+
+$(LWRT_BUILD)/lwip/%.o: $(MPS2_LW)/%.c port/lwip-raw/test/lwipopts.h port/lwip-raw/test/arch/cc.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -w $(SAN) -Iport/lwip-raw/test -I$(MPS2_LW)/src/include -c $< -o $@
+
+$(LWRT_BIN): port/lwip-raw/test/test_lwip_raw.c port/lwip-raw/port_lwip_raw.c \
+        port/lwip-raw/stc_lwip_raw.h $(LWRT_LW_OBJ)
+	$(CC) -std=gnu11 -O1 -g $(WARN) $(SAN) -Iinclude -Iinclude/stc -Iboards/linux-host \
+	    -Iport/lwip-raw -Iport/lwip-raw/test -I$(MPS2_LW)/src/include -o $@ \
+	    port/lwip-raw/test/test_lwip_raw.c port/lwip-raw/port_lwip_raw.c $(LWRT_LW_OBJ)
+
+test-lwip-raw: mps2-fetch
+	@$(MAKE) --no-print-directory -s BUILD=$(BUILD) $(LWRT_BIN) && $(LWRT_BIN)
