@@ -133,4 +133,15 @@
 /* board_rand32() for the hook above (cc.h declares it for LWIP_RAND). */
 #include "arch/cc.h"
 
+/* make bench-mem measures options one by one: each variant is a header
+ * mps2_variant.h of #undef/#define lines (in a directory of its own on the
+ * include path), included at the end of stc_config.h (1), lwipopts.h (2)
+ * and user_settings.h (3); STC_MPS2_VARIANT_FOR says which is reading it
+ * (bench_mps2.sh). Never set in a normal build. */
+#ifdef STC_MPS2_VARIANT
+#undef STC_MPS2_VARIANT_FOR
+#define STC_MPS2_VARIANT_FOR 2
+#include "mps2_variant.h"
+#endif
+
 #endif /* STC_MPS2_LWIPOPTS_H */
