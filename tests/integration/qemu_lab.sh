@@ -68,7 +68,7 @@ t_start=$(date +%s%N)
 # First the port's host test (port/lwip-raw/test: lwIP NO_SYS=1 on this
 # machine, loopback netif, fake clock): it needs no QEMU, only the lwip
 # source package the firmware is built from.
-make -s BUILD="$build" test-lwip-raw >"$tmp/unit.log" 2>&1
+make -s -j2 BUILD="$build" test-lwip-raw >"$tmp/unit.log" 2>&1
 unit=$(sed -n 's/^test_lwip_raw: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$tmp/unit.log")
 if [ -n "$unit" ]; then
     pass=$((pass + ${unit% *})) fail=$((fail + ${unit#* }))
@@ -89,8 +89,8 @@ fi
 
 # The image: make brings it up to date (the first time it fetches Debian's
 # wolfssl and lwip sources and builds them: a few minutes).
-if make -s BUILD="$build" mps2-fetch >"$tmp/make.log" 2>&1 &&
-    make -s BUILD="$build" mps2-host >>"$tmp/make.log" 2>&1 && [ -f "$elf" ]; then
+if make -s -j2 BUILD="$build" mps2-fetch >"$tmp/make.log" 2>&1 &&
+    make -s -j2 BUILD="$build" mps2-host >>"$tmp/make.log" 2>&1 && [ -f "$elf" ]; then
     ok
 else
     bad "the firmware does not build:"; tail -n 20 "$tmp/make.log"; finish; exit
