@@ -43,6 +43,7 @@ FAKE_OBJ  := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 # Board builds beyond the host (each board.mk says what it adds).
 -include boards/lwip-tap/board.mk
 -include boards/cortex-m4/board.mk
+-include boards/mps2-an386/board.mk
 
 .PHONY: all check unit fuzz install clean smoke-nolibc deps demo check-asan
 SERVER    := $(BUILD)/smtp-test-server

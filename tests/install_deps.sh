@@ -7,7 +7,8 @@ pkgs="build-essential pkg-config libwolfssl-dev libidn2-dev ca-certificates
       openssl iproute2 dnsutils ldnsutils nsd unbound postfix nginx-light curl
       bsdutils util-linux gnutls-bin libgnutls30
       liblwip-dev
-      gcc-arm-none-eabi libnewlib-arm-none-eabi"
+      gcc-arm-none-eabi libnewlib-arm-none-eabi
+      qemu-system-arm"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -271,3 +271,4 @@ for cert in rsa ecdsa; do
 done
 echo "  (painted 1 MiB thread stacks, minus an empty thread's use; x86-64 frames are"
 echo "   larger than Thumb-2 ones, so read these as upper bounds for the board)"
+bash boards/mps2-an386/bench_mps2.sh "$BUILD"
