@@ -270,12 +270,10 @@ static int tls_done(stc_engine_t *e, stc_conn_t *k)
     /* RFC 8996 deprecates TLS 1.0 and 1.1; the original tool warned too */
     if (a->tls_version != 0 && a->tls_version < 0x0303)
         stc_add_addr_finding(a, STC_F_TLS_OLD_VERSION, a->tls_version);
-    if (k->judged == 2) {
+    if (stc_tls_judge(k) == STC_ENOMEM) {
         k->end = STC_END_NOMEM;
         return fail(e, k, STC_ENOMEM, 0, 0);
     }
-    if (k->judged == 0) /* no Certificate message at all */
-        stc_add_addr_finding(a, STC_F_CERT_NONE, 0);
     if (k->implicit_tls) {
         stc_reply_reset(&k->reply, 0);
         set_phase(e, k, K_BANNER, STC_P_BANNER, e->opt.t_banner);
@@ -494,6 +492,7 @@ int stc_conn_start(stc_engine_t *e, stc_conn_t *k, stc_task_t *t)
     k->used = 1;
     k->ssl = NULL;
     k->judged = 0;
+    k->chain = NULL;
     k->end = STC_END_DONE;
     k->port = e->port;
     k->warn_days = e->opt.warn_days;

@@ -207,8 +207,8 @@ void *stc_tls_trust_store(void);
 
 /* Start a client handshake on the connected socket c->sock: SNI = sni
  * (none for an IP literal or ""), X25519 offered first, explicit cipher
- * list (no anon/NULL/EXPORT/RC4). As the peer's chain arrives it is judged
- * and digested into *c->s against reference name `sni` (cert.c).
+ * list (no anon/NULL/EXPORT/RC4). The peer's chain is copied into the
+ * arena as it arrives, for stc_tls_judge.
  * STC_OK, STC_ENOMEM (arena) or STC_ETLS (wolfSSL could not set up a
  * session: never the peer's doing). */
 int stc_tls_start(stc_conn_t *c, const stc_port_t *port, const char *sni);
@@ -222,6 +222,10 @@ int stc_tls_handshake(stc_conn_t *c, uint8_t *want, int32_t *lower);
  * (STC_EAGAIN with *want). */
 long stc_tls_send(stc_conn_t *c, const void *p, size_t n, uint8_t *want);
 long stc_tls_recv(stc_conn_t *c, void *p, size_t cap, uint8_t *want);
+/* After a completed handshake: judge and digest the peer chain into *c->s
+ * against reference name c->sni (cert.c), then free the copy. STC_OK (a
+ * missing chain is the finding cert_none), or STC_ENOMEM. */
+int stc_tls_judge(stc_conn_t *c);
 /* Negotiated version (wire value), suite (IANA id) and group (IANA named
  * group, or 0x8000 | bits of a finite-field DHE prime); 0 when unknown. */
 void stc_tls_info(stc_conn_t *c, uint16_t *version, uint16_t *suite, uint16_t *group);

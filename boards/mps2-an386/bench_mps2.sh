@@ -97,7 +97,7 @@ echo
 echo "running, one domain (good.plain.test: MX lookup, A/AAAA, SMTP, STARTTLS, TLS 1.3,"
 echo "RSA-2048 chain of 2, EHLO again) and every lab target in one boot ($(wc -l <"$tmp/all") checks):"
 printf '  %-44s %10s %10s\n' "" "one domain" "all targets"
-for k in check_ctx result conn_slot dns_slot port arena_size arena_anchors arena_peak \
+for k in engine_job engine job result conn_slot dns_slot task_slot port arena_size arena_anchors arena_peak \
          stack_size stack_used lwip_heap_size lwip_heap_max lwip_pools_size; do
     printf '  %-44s %10s %10s\n' "$k" "$(mem "$tmp/one.out" $k)" "$(mem "$tmp/all.out" $k)"
 done
@@ -146,7 +146,7 @@ variant() {
     lw=$(( $(mem "$out" lwip_heap_size) + $(mem "$out" lwip_pools_size) ))
     status=$(grep -m1 '^{' "$out" | grep -o '"status_text":"[a-z_]*"' | head -n 1 | cut -d'"' -f4)
     ms=$(sed -n 's/^mps2: done in \([0-9]*\) ms.*/\1/p' "$out" | head -n 1)
-    row "$desc" "$linked" "$used" "$(mem "$out" check_ctx)" "$(mem "$out" arena_peak)" \
+    row "$desc" "$linked" "$used" "$(mem "$out" engine_job)" "$(mem "$out" arena_peak)" \
         "$(mem "$out" stack_used)" "$lw" "$flash" "${status:-none}" "${ms:--}"
     prev=$name
 }
@@ -156,8 +156,8 @@ variant mss "TCP_MSS 536 (lwIP pool 4 x 604)" 36864 4096 2 \
     "#undef TCP_MSS\n#define TCP_MSS 536"
 variant mx4 "STC_MAX_MX 4 (8 by default)" 36864 4096 1 \
     "#undef STC_MAX_MX\n#define STC_MAX_MX 4"
-variant chain "STC_CHAIN_BUF 3072 (4608)" 36864 4096 1 \
-    "#undef STC_CHAIN_BUF\n#define STC_CHAIN_BUF 3072"
+variant chain "STC_CHAIN_MAX 2, STC_TEXT_POOL 256 (3, 512)" 36864 4096 1 \
+    "#undef STC_CHAIN_MAX\n#define STC_CHAIN_MAX 2\n#undef STC_TEXT_POOL\n#define STC_TEXT_POOL 256"
 variant dns "STC_DNS_MSG_MAX 768, EDNS 768 (1232)" 36864 4096 1 \
     "#undef STC_DNS_MSG_MAX\n#define STC_DNS_MSG_MAX 768\n#undef STC_DNS_EDNS_UDP\n#define STC_DNS_EDNS_UDP 768"
 variant sp2048 "wolfSSL SP_INT_BITS 2048 (4096), arena 32 KB" 32768 4096 3 \

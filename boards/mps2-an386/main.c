@@ -311,10 +311,13 @@ static void report_memory(size_t anchors)
 
     stc_arena_stats(&a);
     console_puts("mps2-mem:");
-    kv("check_ctx", sizeof chk);
+    kv("engine_job", sizeof chk);
+    kv("engine", sizeof chk.eng);
+    kv("job", sizeof chk.job);
     kv("result", sizeof(stc_domain_result_t));
     kv("conn_slot", sizeof(stc_conn_t));
     kv("dns_slot", sizeof(stc_dnsq_t));
+    kv("task_slot", sizeof(stc_task_t));
     kv("port", sizeof lw);
     kv("arena_size", (uint32_t)a.size);
     kv("arena_anchors", (uint32_t)anchors);

@@ -447,6 +447,7 @@ typedef struct stc_conn {
     uint8_t implicit_tls, want; /* want: STC_WANT_* for the pollset */
     uint8_t others;    /* other sessions to this address open when it began */
     uint8_t judged;    /* the chain was judged: 1 done, 2 ran out of arena */
+    void *chain;       /* the peer chain, copied into the arena until judged */
     uint8_t end;       /* how it ended (STC_END_*, engine.h) */
     uint16_t warn_days;
     int sock;

@@ -42,7 +42,7 @@ trap 'exit 1' INT TERM HUP
 hr() { printf '\n== %s\n' "$1"; }
 
 # ---- 1. the check context ------------------------------------------------------
-hr "1. sizeof(stc_check_t) and its parts, bytes (tests/bench/ctx_size.c)"
+hr "1. the engine and a job, and their parts, bytes (tests/bench/ctx_size.c)"
 # ctx_figures BOARD -> "name value" lines, or nothing
 ctx_figures() {
     case $1 in
@@ -59,22 +59,25 @@ ctx_figures() {
         ;;
     esac
 }
-printf '%-12s %8s %8s %9s %9s %9s %9s %6s  %s\n' profile check result "per host" "dns slots" \
-    "conn slots" "(chain)" other "limits (MX x addrs, conn, dns; pointer bytes)"
+printf '%-11s %7s %7s %7s %7s %7s %7s %7s %7s %7s  %s\n' profile engine "dns" "conn" "tasks" \
+    "(digest)" job result "(texts)" "eng+job" "limits (MX x addrs, conn, dns, tasks; pointer)"
 for board in linux-host lwip-tap cortex-m4; do
     ctx_figures $board >"$tmp/ctx" 2>"$tmp/ctx.err"
     if [ ! -s "$tmp/ctx" ]; then
-        printf '%-12s not measured: %s\n' "$board" "$(head -c 200 "$tmp/ctx.err")"
+        printf '%-11s not measured: %s\n' "$board" "$(head -c 200 "$tmp/ctx.err")"
         continue
     fi
     v() { awk -v k="$1" '$1 == k {print $2}' "$tmp/ctx"; }
-    other=$(($(v check) - $(v result) - $(v dns_slots) - $(v conn_slots)))
-    printf '%-12s %8d %8d %9d %9d %9d %9d %6d  %sx%s, %s, %s; %s\n' "$board" "$(v check)" \
-        "$(v result)" "$(v host_result)" "$(v dns_slots)" "$(v conn_slots)" "$(v chain)" "$other" \
-        "$(v max_mx)" "$(v max_addrs)" "$(v max_conn)" "$(v max_dns)" "$(v pointer)"
+    printf '%-11s %7d %7d %7d %7d %7d %7d %7d %7d %7d  %sx%s, %s, %s, %s; %s\n' "$board" \
+        "$(v engine)" "$(v dns_slots)" "$(v conn_slots)" "$(v task_slots)" "$(v chain_digests)" \
+        "$(v job)" "$(v result)" "$(v text_pool)" "$(( $(v engine) + $(v job) ))" \
+        "$(v max_mx)" "$(v max_addrs)" "$(v max_conn)" "$(v max_dns)" "$(v max_tasks)" "$(v pointer)"
 done
-echo "(result = the domain's results, all hosts; chain = the peer-chain buffer inside each"
-echo " connection slot; other = options, resolvers, per-host lookup state, scheduler)"
+echo "(engine = the pools every job shares: DNS slots with their message buffers,"
+echo " connection slots with receive/transmit buffers, session tasks with their facts and"
+echo " (digest) the DANE digests of a chain; job = one domain in flight, its result included,"
+echo " (texts) the result's text pool. Budgets asserted by tests/static/budget.sh: job <= 16 KB"
+echo " on linux-host; engine + job <= 12 KB on cortex-m4)"
 
 # ---- 2. flash ---------------------------------------------------------------------
 hr "2. flash of the core objects, bytes (text + data; unlinked, so an upper bound)"
@@ -219,11 +222,11 @@ build_emb() {
         cc -std=c99 -O2 -g $WARN -DWOLFSSL_USER_SETTINGS -Iinclude -Iinclude/stc -Iboards/cortex-m4 \
             -Isrc -I"$WSRC" -c "$f" -o "$EMB/core/$(basename "$f" .c).o" || return 1
     done
-    for f in port/posix/cli.c port/posix/port_posix.c tests/bench/board_seed.c; do
+    for f in port/posix/cli.c port/posix/port_posix.c port/posix/csv.c tests/bench/board_seed.c; do
         cc -std=c99 -D_GNU_SOURCE -O2 -g $WARN -Iinclude -Iinclude/stc -Iboards/cortex-m4 -Isrc \
             -Iport/posix -c "$f" -o "$EMB/$(basename "$f" .c).o" || return 1
     done
-    cc -o "$EMB/starttls-check" "$EMB/cli.o" "$EMB/port_posix.o" "$EMB/board_seed.o" \
+    cc -o "$EMB/starttls-check" "$EMB/cli.o" "$EMB/port_posix.o" "$EMB/csv.o" "$EMB/board_seed.o" \
         "$EMB"/core/*.o "$EMB/libwolfssl.a" -lidn2 || return 1
     cc -std=c99 -D_GNU_SOURCE -O2 -g $WARN -Iinclude -Iinclude/stc -Iboards/cortex-m4 -Isrc \
         -Iport/posix -o "$EMB/stack-hwm" tests/bench/stack_hwm.c "$EMB/port_posix.o" \

@@ -69,7 +69,7 @@ t_start=$(date +%s%N)
 # machine, loopback netif, fake clock): it needs no QEMU, only the lwip
 # source package the firmware is built from.
 make -s -j2 BUILD="$build" test-lwip-raw >"$tmp/unit.log" 2>&1
-unit=$(sed -n 's/^test_lwip_raw: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$tmp/unit.log")
+unit=$(sed -n 's/^test_lwip_raw: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/unit.log")
 if [ -n "$unit" ]; then
     pass=$((pass + ${unit% *})) fail=$((fail + ${unit#* }))
     grep '^FAIL' "$tmp/unit.log"

@@ -258,6 +258,8 @@ static int handshake(const char *sni, int32_t *lower)
         return rc;
     for (;;) {
         rc = stc_tls_handshake(&conn, &want, lower);
+        if (rc == STC_OK)
+            return stc_tls_judge(&conn); /* the chain, as smtp.c does next */
         if (rc != STC_EAGAIN)
             return rc;
         if (now_ms() >= deadline)
