@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential pkg-config libwolfssl-dev libidn2-dev ca-certificates
       clang libclang-rt-14-dev llvm valgrind python3 procps
-      openssl iproute2 dnsutils ldnsutils nsd unbound postfix nginx-light curl
+      openssl gnutls-bin iproute2 dnsutils ldnsutils nsd unbound postfix nginx-light curl
       bsdutils util-linux
       liblwip-dev
       gcc-arm-none-eabi libnewlib-arm-none-eabi"
