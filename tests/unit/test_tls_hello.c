@@ -452,6 +452,25 @@ static int same_run(const run_t *a, const run_t *b)
 
 static run_t whole; /* the last vector's reading, for field checks */
 
+/* save_seed - with STC_SEED_DIR set, write each vector there as a file:
+ * the fuzz corpus (tests/fuzz/corpus/tls_hello) is these vectors */
+static void save_seed(const uint8_t *v, size_t n)
+{
+    static int seq;
+    const char *dir = getenv("STC_SEED_DIR");
+    char path[512];
+    FILE *f;
+
+    if (!dir || n == 0)
+        return;
+    snprintf(path, sizeof path, "%s/vector_%03d", dir, seq++);
+    f = fopen(path, "wb");
+    if (f) {
+        fwrite(v, 1, n, f);
+        fclose(f);
+    }
+}
+
 /* vec - read v whole, byte by byte and split everywhere; all must agree;
  * returns the result code (and leaves the reading in `whole`) */
 static int vec(const uint8_t *v, size_t n, int eof)
@@ -459,6 +478,8 @@ static int vec(const uint8_t *v, size_t n, int eof)
     static run_t other;
     size_t cut;
     int agree = 1;
+
+    save_seed(v, n);
 
     feed_in(v, n, 0, 0, eof, &whole);
     feed_in(v, n, 1, 0, eof, &other);
@@ -1022,6 +1043,27 @@ static void read_bad_lengths(void)
     CHECK_EQ(whole.r.ans.limit, STC_HLIM_MSGS);
 }
 
+/* read_answer_cap - an endless stream of warning alerts stops at our
+ * bound on answer bytes, reported as our limit */
+static void read_answer_cap(void)
+{
+    static const uint8_t warn[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 112}; /* unrecognized_name */
+    stc_hello_rd_t r;
+    size_t used, total = 0, i;
+    int rc = STC_EAGAIN;
+
+    stc_hello_rd_init(&r, NULL, NULL);
+    for (i = 0; i < STC_HELLO_ANSWER_MAX / sizeof warn + 2 && rc == STC_EAGAIN; i++) {
+        rc = stc_hello_rd_feed(&r, warn, sizeof warn, &used);
+        total += used;
+    }
+    CHECK_EQ(rc, STC_ETOOLONG);
+    CHECK_EQ(r.ans.limit, STC_HLIM_ANSWER);
+    CHECK_EQ(total, STC_HELLO_ANSWER_MAX);
+    CHECK_EQ(r.ans.bytes, STC_HELLO_ANSWER_MAX);
+    CHECK_EQ(stc_hello_rd_eof(&r), STC_ETOOLONG);
+}
+
 /* read_sticky - a finished reader takes nothing more; a failed one stays failed */
 static void read_sticky(void)
 {
@@ -1138,6 +1180,7 @@ int main(void)
     RUN(read_alerts);
     RUN(read_text);
     RUN(read_bad_lengths);
+    RUN(read_answer_cap);
     RUN(read_sticky);
     RUN(classify);
     printf("sizeof(stc_hello_rd_t) = %zu\n", sizeof(stc_hello_rd_t));
