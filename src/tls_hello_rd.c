@@ -351,8 +351,11 @@ static int sh_end(stc_hello_rd_t *r)
     r->ans.flags |= STC_HA_SH_DONE;
     if (r->ans.flags & STC_HA_HRR)
         return finish(r, STC_ANS_HRR);
-    /* RFC 8446 4.1.3: after the ServerHello everything is encrypted */
-    if (r->ans.flags & STC_HA_TLS13)
+    /* RFC 8446 4.2.1: "A server which negotiates a version of TLS prior
+     * to TLS 1.3 MUST set ServerHello.version and MUST NOT send the
+     * "supported_versions" extension": with it, whatever version it names,
+     * the rest of the handshake is encrypted and the answer ends here. */
+    if (r->ans.flags & (STC_HA_TLS13 | STC_HA_VERSIONS))
         return finish(r, STC_ANS_HELLO);
     return 0; /* <= TLS 1.2: on to ServerHelloDone */
 }

@@ -732,6 +732,19 @@ static void read_tls13(void)
     CHECK(!(whole.r.ans.flags & STC_HA_HRR));
     CHECK_EQ(whole.r.ans.group, STC_GROUP_X25519);
     CHECK_EQ(whole.r.ans.suite, 0x1301);
+
+    /* supported_versions naming TLS 1.2 breaks RFC 8446 4.2.1; the
+     * answer still ends with the ServerHello, reported as it was */
+    {
+        uint8_t v[sizeof sh13];
+        memcpy(v, sh13, sizeof sh13);
+        v[54] = 0x03;
+        CHECK_EQ(vec(v, sizeof v, 0), STC_OK);
+        CHECK_EQ(whole.used, sizeof sh13 - 6);
+        CHECK_EQ(whole.r.ans.version, STC_V_TLS12);
+        CHECK(!(whole.r.ans.flags & STC_HA_TLS13));
+        CHECK(whole.r.ans.flags & STC_HA_VERSIONS);
+    }
 }
 
 /* read_tls13_big - an ffdhe8192 key share (1 KB) over two records */
