@@ -391,42 +391,34 @@ static uint8_t suite_kx(const stc_hello_rd_t *r)
  * ServerKeyExchange (after a PSK identity hint where there is one) */
 static int skx_params(stc_hello_rd_t *r, int after_hint)
 {
-    switch (suite_kx(r)) {
-    case STC_KX_DHE_PSK:
-    case STC_KX_ECDHE_PSK:
-    case STC_KX_PSK:
-    case STC_KX_RSA_PSK:
-        /* RFC 4279 2 / RFC 5489 2: opaque psk_identity_hint<0..2^16-1> first */
-        if (!after_hint)
-            return get(r, 2, S_SKX_HINT);
-        if (suite_kx(r) == STC_KX_DHE_PSK)
-            break;
-        if (suite_kx(r) == STC_KX_ECDHE_PSK)
-            goto ec;
-        r->ans.skx_kind = STC_SKX_OTHER;
-        return skip_rest(r);
+    uint8_t kx = suite_kx(r);
+
+    /* RFC 4279 2 / RFC 5489 2: opaque psk_identity_hint<0..2^16-1> first */
+    if (!after_hint && (kx == STC_KX_PSK || kx == STC_KX_RSA_PSK || kx == STC_KX_DHE_PSK ||
+                        kx == STC_KX_ECDHE_PSK))
+        return get(r, 2, S_SKX_HINT);
+    switch (kx) {
     case STC_KX_DHE:
     case STC_KX_DH_ANON:
-        break;
+    case STC_KX_DHE_PSK:
+        /* RFC 5246 7.4.3 ServerDHParams: opaque dh_p<1..2^16-1> first */
+        r->ans.skx_kind = STC_SKX_DH;
+        return get(r, 2, S_SKX_P_LEN);
     case STC_KX_ECDHE:
     case STC_KX_ECDH_ANON:
-        goto ec;
+    case STC_KX_ECDHE_PSK:
+        /* RFC 8422 5.4 ServerECDHParams: ECParameters { ECCurveType
+         * curve_type; NamedCurve namedcurve (when named_curve) } first */
+        r->ans.skx_kind = STC_SKX_ECDH;
+        return get(r, 1, S_SKX_CURVE_TYPE);
     case STC_KX_RSA:
         /* RFC 4346 7.4.3 ServerRSAParams (export): opaque rsa_modulus<1..2^16-1> */
         r->ans.skx_kind = STC_SKX_RSA;
         return get(r, 2, S_SKX_P_LEN);
-    default:
+    default: /* PSK, RSA_PSK (the hint only), SRP, unknown: passed */
         r->ans.skx_kind = STC_SKX_OTHER;
         return skip_rest(r);
     }
-    /* RFC 5246 7.4.3 ServerDHParams: opaque dh_p<1..2^16-1> first */
-    r->ans.skx_kind = STC_SKX_DH;
-    return get(r, 2, S_SKX_P_LEN);
-ec:
-    /* RFC 8422 5.4 ServerECDHParams: ECParameters { ECCurveType curve_type;
-     * NamedCurve namedcurve (when named_curve) } first */
-    r->ans.skx_kind = STC_SKX_ECDH;
-    return get(r, 1, S_SKX_CURVE_TYPE);
 }
 
 /* hs_header - a handshake message begins: type and length in v */

@@ -696,6 +696,78 @@ static void read_tls12_ecdhe(void)
     }
 }
 
+/* sh_plain - a TLS 1.2 ServerHello without extensions choosing suite */
+static size_t sh_plain(uint8_t *o, uint16_t suite)
+{
+    static const uint8_t head[] = {0x02, 0x00, 0x00, 0x26, 0x03, 0x03}; /* SH, 38, TLS 1.2 */
+    memcpy(o, head, sizeof head);
+    memset(o + 6, 0x66, 32); /* random */
+    o[38] = 0x00;            /* session id: empty */
+    o[39] = (uint8_t)(suite >> 8);
+    o[40] = (uint8_t)suite;
+    o[41] = 0x00;            /* null compression */
+    return 42;
+}
+
+/* read_skx_psk - ServerKeyExchange of the PSK families: the identity hint
+ * first (RFC 4279 2, RFC 5489 2), then DH or EC parameters or nothing */
+static void read_skx_psk(void)
+{
+    static const uint8_t dhe_psk[] = {
+        0x0c, 0x00, 0x00, 0x0c,       /* ServerKeyExchange, 12 */
+        0x00, 0x02, 'i', 'd',         /* psk_identity_hint "id" */
+        0x00, 0x02, 0x01, 0x00,       /* dh_p: 0x0100, 9 bits */
+        0x00, 0x01, 0x02,             /* dh_g */
+        0x00,                         /* (a stray byte of dh_Ys: passed) */
+    };
+    static const uint8_t ecdhe_psk[] = {
+        0x0c, 0x00, 0x00, 0x09,       /* ServerKeyExchange, 9 */
+        0x00, 0x00,                   /* psk_identity_hint: empty */
+        0x03, 0x00, 0x18,             /* named_curve secp384r1 */
+        0x03, 0x04, 0x01, 0x02,       /* ECPoint, 3 bytes (not judged) */
+    };
+    static const uint8_t psk[] = {
+        0x0c, 0x00, 0x00, 0x04, 0x00, 0x02, 'i', 'd', /* the hint only */
+    };
+    static uint8_t hs[128], v[160];
+    size_t n, len;
+
+    n = sh_plain(hs, 0x00AA); /* TLS_DHE_PSK_WITH_AES_128_GCM_SHA256 */
+    memcpy(hs + n, dhe_psk, sizeof dhe_psk);
+    n += sizeof dhe_psk;
+    memcpy(hs + n, shd, sizeof shd);
+    len = frame(v, STC_V_TLS12, hs, n + sizeof shd, NULL, 0);
+    CHECK_EQ(vec(v, len, 0), STC_OK);
+    CHECK_EQ(whole.r.ans.skx_kind, STC_SKX_DH);
+    CHECK_EQ(whole.r.ans.skx_bits, 9);
+
+    n = sh_plain(hs, 0xC035); /* TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA */
+    memcpy(hs + n, ecdhe_psk, sizeof ecdhe_psk);
+    n += sizeof ecdhe_psk;
+    memcpy(hs + n, shd, sizeof shd);
+    len = frame(v, STC_V_TLS12, hs, n + sizeof shd, NULL, 0);
+    CHECK_EQ(vec(v, len, 0), STC_OK);
+    CHECK_EQ(whole.r.ans.skx_kind, STC_SKX_ECDH);
+    CHECK_EQ(whole.r.ans.skx_group, STC_GROUP_P384);
+
+    n = sh_plain(hs, 0x008C); /* TLS_PSK_WITH_AES_128_CBC_SHA */
+    memcpy(hs + n, psk, sizeof psk);
+    n += sizeof psk;
+    memcpy(hs + n, shd, sizeof shd);
+    len = frame(v, STC_V_TLS12, hs, n + sizeof shd, NULL, 0);
+    CHECK_EQ(vec(v, len, 0), STC_OK);
+    CHECK_EQ(whole.r.ans.skx_kind, STC_SKX_OTHER);
+    CHECK(whole.r.ans.flags & STC_HA_SKX);
+
+    /* a hint longer than its message */
+    n = sh_plain(hs, 0x008C);
+    memcpy(hs + n, psk, sizeof psk);
+    hs[n + 5] = 0x09;
+    len = frame(v, STC_V_TLS12, hs, n + sizeof psk, NULL, 0);
+    CHECK_EQ(vec(v, len, 0), STC_EPROTO);
+    CHECK_EQ(whole.r.ans.why, STC_HW_LENGTH);
+}
+
 /* TLS 1.3 ServerHello (RFC 8446 4.1.3), then a compatibility CCS */
 static const uint8_t sh13[] = {
     0x16, 0x03, 0x03, 0x00, 0x5a, /* handshake record, 90 bytes */
@@ -1185,6 +1257,7 @@ int main(void)
     RUN(build_limits);
     RUN(read_tls12_dhe);
     RUN(read_tls12_ecdhe);
+    RUN(read_skx_psk);
     RUN(read_tls13);
     RUN(read_tls13_big);
     RUN(read_hrr);
