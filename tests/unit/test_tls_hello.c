@@ -452,18 +452,22 @@ static int same_run(const run_t *a, const run_t *b)
 
 static run_t whole; /* the last vector's reading, for field checks */
 
-/* save_seed - with STC_SEED_DIR set, write each vector there as a file:
- * the fuzz corpus (tests/fuzz/corpus/tls_hello) is these vectors */
+/* save_seed - with STC_SEED_DIR set, write each vector there as a file
+ * named by a hash of its bytes (adding a vector renames no other): the
+ * fuzz corpus (tests/fuzz/corpus/tls_hello) is these vectors */
 static void save_seed(const uint8_t *v, size_t n)
 {
-    static int seq;
     const char *dir = getenv("STC_SEED_DIR");
+    uint32_t h = 2166136261u; /* FNV-1a */
     char path[512];
+    size_t i;
     FILE *f;
 
     if (!dir || n == 0)
         return;
-    snprintf(path, sizeof path, "%s/vector_%03d", dir, seq++);
+    for (i = 0; i < n; i++)
+        h = (h ^ v[i]) * 16777619u;
+    snprintf(path, sizeof path, "%s/v%08x", dir, (unsigned)h);
     f = fopen(path, "wb");
     if (f) {
         fwrite(v, 1, n, f);
