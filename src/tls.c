@@ -475,17 +475,6 @@ void stc_tls_info(stc_conn_t *c, uint16_t *version, uint16_t *suite, uint16_t *g
 #endif
 }
 
-/* stc_suite_name - IANA name of a suite, from wolfSSL's table (none when
- * the build has no error strings: NO_ERROR_STRINGS drops the names) */
-const char *stc_suite_name(uint16_t id)
-{
-    const char *s = wolfSSL_get_cipher_name_iana_from_suite((unsigned char)(id >> 8),
-                                                            (unsigned char)id);
-    /* unknown to this build: wolfSSL answers "None" or "NONE" */
-    if (s == NULL || strcmp(s, "None") == 0 || strcmp(s, "NONE") == 0)
-        return "";
-    return s;
-}
 
 /* stc_tls_reason - wolfSSL's reason text for an error code */
 const char *stc_tls_reason(int err)
