@@ -260,6 +260,13 @@ static void host_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_host_
 /* stc_report_json - the whole result as one line of JSON */
 int stc_report_json(const stc_domain_result_t *r, stc_write_fn w, void *ctx)
 {
+    return stc_report_json_line(r, 0, w, ctx);
+}
+
+/* stc_report_json_line - the same, tagged with the input line it came from */
+int stc_report_json_line(const stc_domain_result_t *r, unsigned long input_line,
+                         stc_write_fn w, void *ctx)
+{
     static const char *const kinds[] = {"none", "mx", "implicit", "null", "relay"};
     stc_out_t o;
     unsigned i, n;
@@ -271,6 +278,8 @@ int stc_report_json(const stc_domain_result_t *r, stc_write_fn w, void *ctx)
     o.err = 0;
     stc_out_str(&o, "{");
     kv_int(&o, &ff, "schema_version", STC_SCHEMA_VERSION);
+    if (input_line > 0)
+        kv_int(&o, &ff, "input_line", (int64_t)input_line);
     kv_str(&o, &ff, "domain", r->domain);
     kv_int(&o, &ff, "status", r->status);
     kv_str(&o, &ff, "status_text", stc_domain_status_text(r->status));

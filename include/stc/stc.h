@@ -657,6 +657,10 @@ typedef int (*stc_write_fn)(void *ctx, const char *p, size_t n);
 /* One JSON object on one line, then "\n" (JSON Lines). Returns 0, or the
  * sink's non-zero when a write failed (the rest is not attempted). */
 int stc_report_json(const stc_domain_result_t *r, stc_write_fn w, void *ctx);
+/* The same with "input_line": N after schema_version (N > 0; 0 = none),
+ * for bulk runs whose results are written as they finish. */
+int stc_report_json_line(const stc_domain_result_t *r, unsigned long input_line,
+                         stc_write_fn w, void *ctx);
 /* Readable report; verbose also lists passing details. */
 int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, void *ctx);
 
