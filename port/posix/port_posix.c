@@ -203,6 +203,12 @@ static int load_ca(stc_posix_t *p, const char *path, char *err, size_t errcap)
     const uint8_t *b;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        /* our limit, not a missing bundle: never fall back to "no anchors" */
+        seterr(err, errcap, "the open-file limit leaves no descriptor to read the CA file "
+                            "%s (raise it: ulimit -n)", path);
+        return -2;
+    }
     if (fd < 0) {
         seterr(err, errcap, "cannot read CA file %s: %s", path, strerror(errno));
         return -1;
@@ -724,8 +730,9 @@ int stc_posix_init(stc_posix_t *p, const stc_posix_cfg_t *cfg, char *err, size_t
     p->max_socks = socket_budget();
 
     ca_path = cfg->ca_file ? cfg->ca_file : STC_POSIX_CA_FILE;
-    if (load_ca(p, ca_path, err, errcap) != 0) {
-        if (cfg->ca_file != NULL)
+    i = load_ca(p, ca_path, err, errcap);
+    if (i != 0) {
+        if (cfg->ca_file != NULL || i == -2)
             return -1;
         /* no system bundle: run anyway, chain checks say "not possible" */
         seterr(err, errcap, "%s", "");
