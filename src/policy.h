@@ -6,7 +6,12 @@
  *   http.c     an HTTP/1.1 response (status line, header fields, body framed
  *              by Content-Length, chunked coding or the end of the
  *              connection), fed with whatever bytes arrived, the body
- *              streamed to a callback under a bound.
+ *              streamed to a callback under a bound;
+ *   mta_sts.c  the _mta-sts TXT record (3.1), the policy body parsed line by
+ *              line as it streams (3.2), MX pattern matching (4.1);
+ *   tlsrpt.c   the _smtp._tls TXT record (RFC 8460 3);
+ *   txtrec.c   what the two TXT records share: the "v=...; name=value"
+ *              walker and the "exactly one record" selection.
  *
  * Conventions
  * - Network bytes are read through stc_buf_t (buf.h); (p, n) arguments are
@@ -75,6 +80,18 @@
 #define STC_HTTP_MTYPE_MAX 48u
 #endif
 
+/* Longest policy line, bytes without LF/CRLF (RFC 8461 3.2 sets none: an
+ * mx line is at most 4 + 2 + 253 bytes). Counted, not buffered. */
+#ifndef STC_STS_LINE_MAX
+#define STC_STS_LINE_MAX 1024u
+#endif
+
+/* First rua URI of a TLS-RPT record kept for the report (RFC 8460 3),
+ * bytes with the NUL; its full length is counted. */
+#ifndef STC_TLSRPT_URI_MAX
+#define STC_TLSRPT_URI_MAX 128u
+#endif
+
 #if STC_STS_BODY_MAX < 1 || STC_STS_BODY_MAX > 0x7fffffffu
 #error "STC_STS_BODY_MAX must be 1..2^31-1"
 #endif
@@ -90,6 +107,13 @@
 #if STC_HTTP_LOCATION_MAX < 2 || STC_HTTP_MTYPE_MAX < 16 || STC_HTTP_MTYPE_MAX > 255
 #error "STC_HTTP_LOCATION_MAX must be >= 2, STC_HTTP_MTYPE_MAX 16..255"
 #endif
+#if STC_STS_LINE_MAX < STC_NAME_MAX + 6 || STC_STS_LINE_MAX > 0xffffu
+#error "STC_STS_LINE_MAX must hold an mx line (STC_NAME_MAX + 6) and be <= 65535"
+#endif
+#if STC_TLSRPT_URI_MAX < 16
+#error "STC_TLSRPT_URI_MAX must be >= 16"
+#endif
+
 /* ---- ASCII classes (shared by the parsers; no <ctype.h>: locale-free) ------ */
 
 /* stc_c_digit / alpha / alnum - RFC 5234 B.1 DIGIT, ALPHA, and either */
@@ -137,6 +161,23 @@ static inline int stc_c_ieqn(const char *a, const char *b, size_t n)
 static inline int stc_c_ieq(const char *p, size_t n, const char *s)
 {
     return strlen(s) == n && stc_c_ieqn(p, s, n);
+}
+
+/* stc_txt_peek - the next byte of a cursor, or -1 at its end */
+static inline int stc_txt_peek(const stc_buf_t *b)
+{
+    return stc_buf_left(b) > 0 ? b->p[b->off] : -1;
+}
+/* stc_txt_wsp - step over *WSP; returns how many */
+static inline size_t stc_txt_wsp(stc_buf_t *b)
+{
+    size_t n = 0;
+
+    while (stc_txt_peek(b) == ' ' || stc_txt_peek(b) == '\t') {
+        (void)stc_buf_skip(b, 1);
+        n++;
+    }
+    return n;
 }
 
 /* ============================================================================
@@ -260,5 +301,239 @@ int stc_http_eof(stc_http_t *st);
 /* stc_http_result_name - short stable name of a result code ("ok",
  * "truncated", "body_too_long", ...) */
 const char *stc_http_result_name(unsigned result);
+
+/* ============================================================================
+ * Semicolon-separated TXT records (src/txtrec.c)
+ * ========================================================================== */
+
+/* How one TXT record was classified by stc_txtsel_offer. */
+enum stc_txt_class {
+    STC_TXT_OTHER = 0, /* some other record (SPF, a site verification ...) */
+    STC_TXT_MATCH,     /* begins with the version and ";": a candidate */
+    STC_TXT_NEAR       /* discarded, but it looks meant as one (see near_why) */
+};
+
+/* Why a near miss was discarded (stc_txtsel_t.near_why). */
+enum stc_txt_near {
+    STC_TXT_NEAR_SPACE = 1, /* leading whitespace */
+    STC_TXT_NEAR_CASE,      /* "v=stsv1;": the tags are case-sensitive (RFC 7405 %s) */
+    STC_TXT_NEAR_VERSION,   /* another version ("v=STSv2;", "v=STSv10") */
+    STC_TXT_NEAR_NO_SEMI    /* the version not followed by ";" ("v=STSv1" alone) */
+};
+
+/* Outcome of the selection (stc_txtsel_status). */
+enum stc_txt_status {
+    STC_TXT_NONE = 0,    /* no record begins with the version */
+    STC_TXT_ONE_VALID,   /* exactly one, and it parses */
+    STC_TXT_ONE_INVALID, /* exactly one, and it does not */
+    STC_TXT_MULTIPLE     /* more than one: the RFCs say none applies */
+};
+
+/* Problems of one record (bits; *_FATAL masks those that make it unusable). */
+#define STC_TXT_P_SYNTAX 0x0001u     /* not the RFC's ABNF (see err_off) */
+#define STC_TXT_P_SPACE_SEMI 0x0002u /* "v=STSv1 ;": ABNF-valid, yet not "v=STSv1;" */
+#define STC_TXT_P_NO_ID 0x0004u      /* MTA-STS: no id field */
+#define STC_TXT_P_BAD_ID 0x0008u     /* MTA-STS: id not 1*32(ALPHA / DIGIT) */
+#define STC_TXT_P_DUP_ID 0x0010u     /* MTA-STS: id twice (the first is kept) */
+#define STC_TXT_P_NO_RUA 0x0020u     /* TLS-RPT: no rua field */
+#define STC_TXT_P_BAD_URI 0x0040u    /* TLS-RPT: a rua URI that does not parse */
+#define STC_TXT_P_SCHEME 0x0080u     /* TLS-RPT: a scheme other than mailto/https */
+#define STC_TXT_P_DUP_RUA 0x0100u    /* TLS-RPT: rua twice (the first is used) */
+#define STC_TXT_P_FATAL                                                        \
+    (STC_TXT_P_SYNTAX | STC_TXT_P_NO_ID | STC_TXT_P_BAD_ID | STC_TXT_P_NO_RUA | \
+     STC_TXT_P_BAD_URI | STC_TXT_P_SCHEME)
+
+/* Selection among the TXT records of one name: "records that do not begin
+ * with "v=STSv1;" are discarded. If the number of resulting records is not
+ * one, ..." (RFC 8461 3.1; RFC 8460 3 says the same of "v=TLSRPTv1;"). */
+typedef struct stc_txtsel {
+    uint16_t offered;    /* records offered */
+    uint16_t matched;    /* candidates: records that begin with the version */
+    uint16_t chosen;     /* offer index (0-based) of the first candidate */
+    uint16_t near;       /* discarded near misses */
+    uint16_t near_first; /* offer index of the first near miss */
+    uint8_t near_why;    /* enum stc_txt_near of that one */
+} stc_txtsel_t;
+
+/* stc_txtsel_init - no records offered yet */
+void stc_txtsel_init(stc_txtsel_t *s);
+/* stc_txtsel_class - classify one record against version ("v=STSv1");
+ * *why (may be NULL) gets the near-miss reason. Returns enum stc_txt_class. */
+int stc_txtsel_class(const char *version, const uint8_t *txt, size_t n, uint8_t *why);
+/* stc_txtsel_offer - count one record; returns its class */
+int stc_txtsel_offer(stc_txtsel_t *s, const char *version, const uint8_t *txt, size_t n);
+/* stc_txtsel_status - the outcome, given whether the chosen record parsed
+ * without a fatal problem. Returns enum stc_txt_status. */
+int stc_txtsel_status(const stc_txtsel_t *s, int chosen_valid);
+
+/* A cursor over one record's fields (used by mta_sts.c and tlsrpt.c). */
+typedef struct stc_txtrec {
+    stc_buf_t b;
+    uint16_t fields;   /* fields read */
+    uint16_t problems; /* STC_TXT_P_SYNTAX / SPACE_SEMI found by the walker */
+    uint16_t err_off;  /* offset of the first syntax error (saturating) */
+} stc_txtrec_t;
+
+/* stc_txtrec_start - check the version tag (exactly `version`, case-
+ * sensitive) at the start of txt. STC_OK, or STC_EPROTO (problem SYNTAX). */
+int stc_txtrec_start(stc_txtrec_t *r, const char *version, const uint8_t *txt, size_t n);
+/* stc_txtrec_next - step over a field delimiter (*WSP ";" *WSP) and read
+ * the next field's name and "=": the cursor is then at its value.
+ * STC_OK (*name, *nlen), STC_ECLOSED at the end of a well-formed record,
+ * STC_EPROTO on a syntax error (recorded). */
+int stc_txtrec_next(stc_txtrec_t *r, const char **name, size_t *nlen);
+/* stc_txtrec_value - read an extension value, 1*(%x21-3A / %x3C / %x3E-7E)
+ * (RFC 8461 3.1 sts-ext-value, RFC 8460 3 tlsrpt-ext-value). Returns its
+ * length, 0 on a syntax error (recorded); *v points at it. */
+size_t stc_txtrec_value(stc_txtrec_t *r, const char **v);
+/* stc_txtrec_fail - record a syntax error at the cursor; returns STC_EPROTO */
+int stc_txtrec_fail(stc_txtrec_t *r);
+
+/* ============================================================================
+ * MTA-STS (src/mta_sts.c)
+ * ========================================================================== */
+
+/* One parsed _mta-sts TXT record (RFC 8461 3.1). */
+typedef struct stc_sts_rec {
+    uint16_t problems; /* STC_TXT_P_* */
+    uint16_t err_off;  /* offset of the first syntax error */
+    uint16_t ext;      /* extension fields (ignored, counted) */
+    uint8_t id_len;    /* 0 when there is no valid id */
+    char id[33];       /* the id, NUL-terminated */
+} stc_sts_rec_t;
+
+/* stc_sts_txt_parse - parse one record (TXT strings already concatenated,
+ * RFC 8461 3.1). STC_OK when it has no fatal problem, else STC_EPROTO. */
+int stc_sts_txt_parse(const uint8_t *txt, size_t n, stc_sts_rec_t *out);
+
+/* All the _mta-sts TXT records of a domain, offered one by one. */
+typedef struct stc_sts_txt {
+    stc_txtsel_t sel; /* counts, chosen index, near misses */
+    stc_sts_rec_t rec; /* the first candidate, parsed */
+} stc_sts_txt_t;
+
+void stc_sts_txt_init(stc_sts_txt_t *t);
+/* stc_sts_txt_offer - one TXT RDATA; parses it when it is the first
+ * candidate. Returns its enum stc_txt_class. */
+int stc_sts_txt_offer(stc_sts_txt_t *t, const uint8_t *txt, size_t n);
+/* stc_sts_txt_status - enum stc_txt_status of what was offered */
+int stc_sts_txt_status(const stc_sts_txt_t *t);
+
+/* Policy modes (stc_sts_policy_t.mode). */
+enum stc_sts_mode {
+    STC_STS_MODE_UNSET = 0,
+    STC_STS_MODE_ENFORCE,
+    STC_STS_MODE_TESTING,
+    STC_STS_MODE_NONE
+};
+
+/* Problems of a policy body (bits; STC_STS_P_FATAL: the policy is invalid). */
+#define STC_STS_P_NO_VERSION 0x0001u  /* no version line */
+#define STC_STS_P_BAD_VERSION 0x0002u /* version other than "STSv1" */
+#define STC_STS_P_NO_MODE 0x0004u     /* no mode line */
+#define STC_STS_P_BAD_MODE 0x0008u    /* mode not enforce / testing / none */
+#define STC_STS_P_NO_MAX_AGE 0x0010u  /* no max_age line */
+#define STC_STS_P_BAD_MAX_AGE 0x0020u /* max_age not 1*10DIGIT in 0..31557600 */
+#define STC_STS_P_NO_MX 0x0040u       /* no mx line while mode is not none */
+#define STC_STS_P_BAD_MX 0x0080u      /* an mx value not ["*."] Domain */
+#define STC_STS_P_MALFORMED 0x0100u   /* a line not "key: value" per the ABNF */
+#define STC_STS_P_LINE_TOO_LONG 0x0200u /* a line over STC_STS_LINE_MAX */
+#define STC_STS_P_DUP_KEY 0x0400u     /* version/mode/max_age twice (first wins) */
+#define STC_STS_P_BLANK_LINE 0x0800u  /* an empty line (the ABNF has none) */
+#define STC_STS_P_FATAL 0x03ffu
+
+/* Receives each mx value as its line ends: pattern is NUL-terminated
+ * (at most STC_NAME_MAX + 2 bytes kept: a longer one is invalid and cut),
+ * valid = 1 when it is ["*."] Domain. */
+typedef void (*stc_sts_mx_fn)(void *ctx, const char *pattern, size_t len, int valid);
+
+typedef struct stc_sts_policy {
+    /* ---- results ---- */
+    uint32_t max_age;   /* seconds (first max_age line, when it parsed) */
+    uint32_t lines;     /* lines seen */
+    uint32_t mx_count;  /* mx lines */
+    uint32_t mx_bad;    /* mx lines with an invalid pattern */
+    uint32_t first_bad; /* line number (1-based) of the first problem */
+    uint32_t unknown;   /* lines with other keys (ignored, RFC 8461 3.2) */
+    uint16_t problems;  /* STC_STS_P_*; "version ok" is !(problems &
+                           (STC_STS_P_NO_VERSION | STC_STS_P_BAD_VERSION)) */
+    uint8_t mode;       /* enum stc_sts_mode */
+    uint8_t have;       /* private: keys seen */
+
+    /* ---- parser state (private) ---- */
+    uint16_t len;       /* bytes in this line (stops at STC_STS_LINE_MAX) */
+    uint16_t vlen;      /* value bytes seen */
+    uint16_t vend;      /* value length without trailing WSP */
+    uint8_t state;      /* where in the line */
+    uint8_t key;        /* which key this line has */
+    uint8_t klen;       /* key bytes */
+    uint8_t cr;         /* a CR was read: LF must follow */
+    uint8_t tab;        /* an HTAB ended an extension value */
+    uint8_t utf8;       /* UTF-8 continuation bytes still expected */
+    uint8_t ulo, uhi;   /* the range of the next one (RFC 3629 4) */
+    uint8_t ended;      /* stc_sts_policy_end was called */
+    char kbuf[32];      /* the key (sts-policy-ext-name: at most 32) */
+    char vbuf[STC_NAME_MAX + 3]; /* a value: "*." + a name + NUL */
+    stc_sts_mx_fn mx_cb;
+    void *mx_ctx;
+} stc_sts_policy_t;
+
+/* stc_sts_policy_init - start a policy body; mx_cb may be NULL */
+void stc_sts_policy_init(stc_sts_policy_t *p, stc_sts_mx_fn mx_cb, void *ctx);
+/* stc_sts_policy_feed - body bytes, any fragmentation. Returns STC_OK
+ * (problems are recorded, not returned); STC_EINVAL after _end. */
+int stc_sts_policy_feed(stc_sts_policy_t *p, const uint8_t *data, size_t n);
+/* stc_sts_policy_body - the same with stc_http_body_fn's signature
+ * (ctx = the stc_sts_policy_t) */
+int stc_sts_policy_body(void *ctx, const uint8_t *data, size_t n);
+/* stc_sts_policy_end - the body is complete: the last line (it needs no
+ * terminator) and the required keys are judged. STC_OK when no fatal
+ * problem, else STC_EPROTO. */
+int stc_sts_policy_end(stc_sts_policy_t *p);
+
+/* stc_sts_mx_pattern_ok - s[0..n) is ["*."] Domain (RFC 8461 3.2
+ * sts-policy-mx-value, Domain per RFC 5321 4.1.2: LDH labels of 1..63,
+ * at most STC_NAME_MAX in all, no trailing dot) */
+int stc_sts_mx_pattern_ok(const char *s, size_t n);
+
+/* stc_sts_mx_match - RFC 8461 4.1: does MX host name `host` match policy
+ * pattern `pattern`? Exact, or "*.suffix" with exactly one more left-most
+ * label; ASCII case-insensitive, one trailing dot on either side ignored. */
+int stc_sts_mx_match(const char *pattern, const char *host);
+
+/* ============================================================================
+ * TLS-RPT (src/tlsrpt.c)
+ * ========================================================================== */
+
+/* One parsed _smtp._tls TXT record (RFC 8460 3). */
+typedef struct stc_tlsrpt_rec {
+    uint16_t problems; /* STC_TXT_P_* */
+    uint16_t err_off;  /* offset of the first syntax error or bad URI */
+    uint16_t ext;      /* extension fields (ignored, counted) */
+    uint16_t rua;      /* URIs in the (first) rua field */
+    uint16_t mailto;   /* of which valid mailto: */
+    uint16_t https;    /* of which valid https: */
+    uint16_t uri_len;  /* length of the first URI (saturating) */
+    char uri[STC_TLSRPT_URI_MAX]; /* first URI, NUL-terminated, cut */
+} stc_tlsrpt_rec_t;
+
+/* stc_tlsrpt_parse - parse one record. STC_OK when no fatal problem,
+ * else STC_EPROTO. */
+int stc_tlsrpt_parse(const uint8_t *txt, size_t n, stc_tlsrpt_rec_t *out);
+
+/* All the _smtp._tls TXT records of a domain, offered one by one. */
+typedef struct stc_tlsrpt_txt {
+    stc_txtsel_t sel;
+    stc_tlsrpt_rec_t rec; /* the first candidate, parsed */
+} stc_tlsrpt_txt_t;
+
+void stc_tlsrpt_txt_init(stc_tlsrpt_txt_t *t);
+int stc_tlsrpt_txt_offer(stc_tlsrpt_txt_t *t, const uint8_t *txt, size_t n);
+int stc_tlsrpt_txt_status(const stc_tlsrpt_txt_t *t);
+
+/* stc_tlsrpt_uri_check - classify one rua URI u[0..n): 1 mailto (an
+ * addr-spec, roughly), 2 https (a host name or IP literal, optional port
+ * and path), 0 not valid, -1 valid syntax but another scheme. */
+int stc_tlsrpt_uri_check(const char *u, size_t n);
 
 #endif /* STC_POLICY_H */

@@ -4,9 +4,10 @@
  * split in two at a point derived from the input (so fragmentation is
  * fuzzed too), and, for inputs up to 4 KB, one byte at a time; each run
  * ends with the EOF. The body bound is derived from the input as well
- * (the default 64 KB, or 1..300 bytes).
+ * (the default 64 KB, or 1..300 bytes). The body streams into the MTA-STS
+ * policy parser, as the engine will do.
  * Invariants (abort() on breach): every way gives the same result, fields,
- * body bytes; the callback never sees more than body_max bytes
+ * body bytes and policy; the callback never sees more than body_max bytes
  * in all and exactly body_len; a result is OK exactly when the return is;
  * text fields are NUL-terminated within their arrays; used <= size.
  */
@@ -20,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* What one way of reading produced. */
 typedef struct run {
     stc_http_t st;
-    int rc;
+    stc_sts_policy_t pol;
+    int rc, prc;
     size_t used, blen;
     uint32_t bhash;
 } run_t;
@@ -35,7 +37,7 @@ static uint32_t fnv(uint32_t h, const uint8_t *p, size_t n)
     return h;
 }
 
-/* on_body - hash and count the body */
+/* on_body - hash and count the body, then give it to the policy parser */
 static int on_body(void *ctx, const uint8_t *p, size_t n)
 {
     run_t *r = (run_t *)ctx;
@@ -46,7 +48,7 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
     if (r->blen > r->st.body_max)
         abort();
     r->bhash = fnv(r->bhash, p, n);
-    return 0;
+    return stc_sts_policy_feed(&r->pol, p, n);
 }
 
 /* feed - read data in pieces of `piece` (0: whole) or split at `split` */
@@ -58,6 +60,7 @@ static void feed(run_t *r, const uint8_t *data, size_t size, uint32_t max, size_
     memset(r, 0, sizeof *r);
     r->bhash = 2166136261u;
     stc_http_init(&r->st, max);
+    stc_sts_policy_init(&r->pol, NULL, NULL);
     r->rc = STC_EAGAIN;
     while (off < size && r->rc == STC_EAGAIN) {
         size_t k = size - off, u = 0;
@@ -73,6 +76,7 @@ static void feed(run_t *r, const uint8_t *data, size_t size, uint32_t max, size_
     }
     if (r->rc == STC_EAGAIN)
         r->rc = stc_http_eof(&r->st);
+    r->prc = stc_sts_policy_end(&r->pol);
 }
 
 /* check - one run's invariants */
@@ -106,6 +110,10 @@ static void check(const run_t *r, size_t size)
         abort();
     if (r->rc == STC_OK && s->framing == STC_HTTP_FR_LENGTH && s->body_len != s->content_length)
         abort();
+    if ((r->prc == STC_OK) != !(r->pol.problems & STC_STS_P_FATAL))
+        abort();
+    if (r->pol.mx_bad > r->pol.mx_count)
+        abort();
 }
 
 /* same - two runs agree */
@@ -119,6 +127,10 @@ static void same(const run_t *a, const run_t *b)
         x->location_len != y->location_len || strcmp(x->location, y->location) != 0 ||
         strcmp(x->mtype_text, y->mtype_text) != 0 || x->interim != y->interim ||
         x->minor != y->minor || x->head_done != y->head_done)
+        abort();
+    if (a->prc != b->prc || a->pol.problems != b->pol.problems || a->pol.mode != b->pol.mode ||
+        a->pol.max_age != b->pol.max_age || a->pol.lines != b->pol.lines ||
+        a->pol.mx_count != b->pol.mx_count)
         abort();
 }
 
