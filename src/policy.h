@@ -336,12 +336,16 @@ enum stc_txt_status {
 #define STC_TXT_P_BAD_ID 0x0008u     /* MTA-STS: id not 1*32(ALPHA / DIGIT) */
 #define STC_TXT_P_DUP_ID 0x0010u     /* MTA-STS: id twice (the first is kept) */
 #define STC_TXT_P_NO_RUA 0x0020u     /* TLS-RPT: no rua field */
-#define STC_TXT_P_BAD_URI 0x0040u    /* TLS-RPT: a rua URI that does not parse */
+#define STC_TXT_P_BAD_URI 0x0040u    /* TLS-RPT: a rua URI no report can go to */
 #define STC_TXT_P_SCHEME 0x0080u     /* TLS-RPT: a scheme other than mailto/https */
 #define STC_TXT_P_DUP_RUA 0x0100u    /* TLS-RPT: rua twice (the first is used) */
+#define STC_TXT_P_NO_USABLE 0x0200u  /* TLS-RPT: not one rua URI is usable */
+/* A bad or unsupported URI beside a usable one is a problem, not a fatal
+ * one: tlsrpt-uri is any URI (RFC 3986), and "the reporter MAY attempt to
+ * deliver to each of the supported rua destinations" (RFC 8460 3). */
 #define STC_TXT_P_FATAL                                                        \
     (STC_TXT_P_SYNTAX | STC_TXT_P_NO_ID | STC_TXT_P_BAD_ID | STC_TXT_P_NO_RUA | \
-     STC_TXT_P_BAD_URI | STC_TXT_P_SCHEME)
+     STC_TXT_P_NO_USABLE)
 
 /* Selection among the TXT records of one name: "records that do not begin
  * with "v=STSv1;" are discarded. If the number of resulting records is not

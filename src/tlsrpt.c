@@ -12,7 +12,8 @@
  *
  * "Two URI schemes are supported: mailto and https." Each URI is checked
  * roughly: mailto an addr-spec whose domain is a host name, https a host
- * name or IP literal with an optional port and path. The record walker
+ * name or IP literal with an optional port and path. A record is usable
+ * when at least one URI is; the others are reported. The record walker
  * and the selection are txtrec.c's.
  */
 #include "policy.h"
@@ -200,6 +201,8 @@ int stc_tlsrpt_parse(const uint8_t *txt, size_t n, stc_tlsrpt_rec_t *out)
     /* "Note that the tlsrpt-rua record is required" */
     if (rc == STC_ECLOSED && !seen_rua)
         out->problems |= STC_TXT_P_NO_RUA;
+    if (seen_rua && out->rua > 0 && out->mailto == 0 && out->https == 0)
+        out->problems |= STC_TXT_P_NO_USABLE;
     out->problems |= r.problems;
     if ((r.problems & STC_TXT_P_SYNTAX) && r.err_off < bad_off)
         bad_off = r.err_off;

@@ -5,10 +5,11 @@
  * input into two records offered one after the other, and its pieces are
  * checked as rua URIs on their own.
  * Invariants (abort() on breach): the return is STC_OK exactly when no
- * fatal problem is set; the URI counts add up (mailto + https <= rua, and
- * = rua when valid); the kept URI is NUL-terminated and no longer than
- * counted; the URI check's answer fits its scheme; the selection agrees
- * with the classes and with parsing the chosen record alone.
+ * fatal problem is set; the URI counts add up (mailto + https <= rua, = rua
+ * when none was bad, >= 1 when the record is valid); the kept URI is
+ * NUL-terminated and no longer than counted; the URI check's answer fits
+ * its scheme; the selection agrees with the classes and with parsing the
+ * chosen record alone.
  */
 #include "policy.h"
 
@@ -24,8 +25,11 @@ static void check_rec(size_t n, int rc, const stc_tlsrpt_rec_t *r)
         abort();
     if ((uint32_t)r->mailto + r->https > r->rua)
         abort();
-    if (rc == STC_OK && (r->rua == 0 || (uint32_t)r->mailto + r->https != r->rua))
-        abort();
+    if (rc == STC_OK && (r->rua == 0 || r->mailto + r->https == 0))
+        abort(); /* a usable record has a usable URI */
+    if ((r->problems & (STC_TXT_P_BAD_URI | STC_TXT_P_SCHEME)) == 0 && !(r->problems & STC_TXT_P_SYNTAX) &&
+        !(r->problems & STC_TXT_P_DUP_RUA) && (uint32_t)r->mailto + r->https != r->rua)
+        abort(); /* every URI counted was judged */
     if (memchr(r->uri, 0, sizeof r->uri) == NULL || strlen(r->uri) > r->uri_len)
         abort();
     if (r->rua == 0 && r->uri_len != 0)

@@ -90,12 +90,19 @@ static void bad(void)
     rec("v=TLSRPTv1; x=1", STC_EPROTO, STC_TXT_P_NO_RUA, 0, 0, 0);
     rec("v=TLSRPTv1; RUA=mailto:a@b.example", STC_EPROTO, STC_TXT_P_NO_RUA, 0, 0, 0);
     /* "Two URI schemes are supported: mailto and https." */
-    rec("v=TLSRPTv1; rua=http://r.example.com/", STC_EPROTO, STC_TXT_P_SCHEME, 1, 0, 0);
-    rec("v=TLSRPTv1; rua=mailto:a@b.example,ftp://r.example.com/", STC_EPROTO, STC_TXT_P_SCHEME, 2, 1, 0);
-    /* URIs that do not parse */
-    rec("v=TLSRPTv1; rua=reports@example.com", STC_EPROTO, STC_TXT_P_BAD_URI, 1, 0, 0);
-    rec("v=TLSRPTv1; rua=mailto:reports", STC_EPROTO, STC_TXT_P_BAD_URI, 1, 0, 0);
-    rec("v=TLSRPTv1; rua=mailto:a@b.example,https:r.example.com", STC_EPROTO, STC_TXT_P_BAD_URI, 2, 1, 0);
+    rec("v=TLSRPTv1; rua=http://r.example.com/", STC_EPROTO, STC_TXT_P_SCHEME | STC_TXT_P_NO_USABLE,
+        1, 0, 0);
+    /* URIs no report can go to */
+    rec("v=TLSRPTv1; rua=reports@example.com", STC_EPROTO, STC_TXT_P_BAD_URI | STC_TXT_P_NO_USABLE,
+        1, 0, 0);
+    rec("v=TLSRPTv1; rua=mailto:reports", STC_EPROTO, STC_TXT_P_BAD_URI | STC_TXT_P_NO_USABLE, 1, 0, 0);
+    rec("v=TLSRPTv1; rua=mailto:a, http://b.example/", STC_EPROTO,
+        STC_TXT_P_BAD_URI | STC_TXT_P_SCHEME | STC_TXT_P_NO_USABLE, 2, 0, 0);
+    /* beside a usable one they are reported, and the record stays usable:
+     * tlsrpt-uri is any URI, and "the reporter MAY attempt to deliver to
+     * each of the supported rua destinations" */
+    rec("v=TLSRPTv1; rua=mailto:a@b.example,ftp://r.example.com/", STC_OK, STC_TXT_P_SCHEME, 2, 1, 0);
+    rec("v=TLSRPTv1; rua=mailto:a@b.example,https:r.example.com", STC_OK, STC_TXT_P_BAD_URI, 2, 1, 0);
 
     /* the first URI is kept for the report, cut; its length counted */
     memset(uri, 'p', 300);
