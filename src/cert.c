@@ -52,6 +52,7 @@
 #include <wolfssl/wolfcrypt/sha512.h>
 
 #include "stc_int.h"
+#include "tls_hello.h" /* the grading table */
 #include "buf.h"
 
 #include <string.h>
@@ -497,13 +498,16 @@ static void judge_path(const facts_t *f, const uint8_t *path, unsigned len, int6
             if (soon < 0 || d < soon)
                 soon = d;
         }
-        if ((c->ktype == 1 && c->bits < 2048) || (c->ktype == 2 && c->bits < 256)) {
+        /* grades from the one table (tls_classify.c): insufficient is weak */
+        if ((c->ktype == 1 || c->ktype == 2) && c->bits &&
+            stc_grade_cert_key(c->ktype, c->bits) == STC_GRADE_INSUFFICIENT) {
             if (c->bits && (weak_bits == 0 || c->bits < weak_bits))
                 weak_bits = c->bits;
         }
         if (c->hash && (hash == 0 || c->hash < hash))
             hash = c->hash;
-        if ((c->hash == 1 || c->hash == 2) && (weak_hash == 0 || c->hash < weak_hash))
+        if (c->hash && stc_grade_sig_hash(c->hash) == STC_GRADE_INSUFFICIENT &&
+            (weak_hash == 0 || c->hash < weak_hash))
             weak_hash = c->hash;
     }
     info->sig_hash = (uint8_t)hash;

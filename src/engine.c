@@ -32,6 +32,9 @@ void stc_options_default(stc_options_t *o)
     o->t_command = STC_T_COMMAND_MS;
     o->t_tls = STC_T_TLS_MS;
     o->t_retry = STC_T_RETRY_MS;
+    o->probe = 1;
+    o->max_sessions = STC_PROBE_SESSIONS;
+    o->t_probe = STC_T_PROBE_MS;
 }
 
 /* stc_engine_init - an engine over a port, every pool free */
@@ -53,6 +56,8 @@ int stc_engine_init(stc_engine_t *e, const stc_port_t *port, const stc_options_t
         e->opt.per_address = 1;
     if (e->opt.port == 0)
         e->opt.port = 25;
+    if (e->opt.max_sessions < 1)
+        e->opt.max_sessions = 1; /* the main session is always allowed */
     if (e->opt.ehlo[0] == '\0')
         stc_strlcpy(e->opt.ehlo, "localhost", sizeof e->opt.ehlo);
     e->opt.ehlo[STC_EHLO_MAX] = '\0';

@@ -110,6 +110,14 @@ enum {
 };
 int stc_conn_end(const stc_conn_t *k);
 
+/* Pieces of the dialogue probe_conn.c shares: queue one command line
+ * (resets the reply reader), send the queued bytes (STC_OK when all are
+ * out), read one whole reply, and close the connection as done. */
+void stc_conn_queue(stc_conn_t *k, const char *verb, const char *arg, int ehlo);
+int stc_conn_send(stc_engine_t *e, stc_conn_t *k);
+int stc_conn_reply(stc_engine_t *e, stc_conn_t *k);
+void stc_conn_close_done(stc_engine_t *e, stc_conn_t *k);
+
 /* ---- task.c ----------------------------------------------------------------- */
 
 /* Reset slot t for (ip, port, sni). */

@@ -17,6 +17,14 @@
 #define ST STC_CHK_STARTTLS
 #define CE STC_CHK_CERT
 #define VE STC_CHK_VERSION
+#define CI STC_CHK_CIPHERS
+
+/* Postfix 3.7 settings named below are those of an MX on port 25 (TLS
+ * security level "may"); the smtpd_tls_mandatory_* twins matter only for
+ * 587/465, where clients must use TLS. */
+#define PF_PROTOCOLS "Postfix: smtpd_tls_protocols = >=TLSv1.2 (and smtpd_tls_mandatory_protocols on 587/465); Exim with OpenSSL: openssl_options = +no_sslv2 +no_sslv3 +no_tlsv1 +no_tlsv1_1."
+#define PF_EXCLUDE "Postfix: keep smtpd_tls_ciphers = medium and set smtpd_tls_exclude_ciphers = aNULL, eNULL, EXPORT, DES, 3DES, RC4, MD5, kRSA; Exim: exclude them in tls_require_ciphers."
+#define PF_DH "Postfix: point smtpd_tls_dh1024_param_file at a 3072-bit group (RFC 7919 ffdhe3072) or exclude kDHE in smtpd_tls_exclude_ciphers; Exim: tls_dhparam = ffdhe3072."
 
 static const stc_finding_info_t table[STC_F_COUNT] = {
     [STC_F_NONE] = {"none", D, STC_SUCCESS, 0, "No finding", ADVICE("")},
@@ -140,6 +148,52 @@ static const stc_finding_info_t table[STC_F_COUNT] = {
         ADVICE("Nothing is known about the parts not checked; run the check again.")},
     [STC_F_PROVOKED_RETRY] = {"provoked_retry", CN, STC_SUCCESS, 0, "The server limited our concurrent sessions; retried with one at a time",
         ADVICE("Nothing to do: the checker held another session to this address and the server refused the extra one (421 or reset), as a per-client limit should.")},
+    [STC_F_TLS_SSLV2] = {"tls_sslv2", VE, STC_FAILURE, 0, "SSL 2.0 is accepted",
+        ADVICE("SSL 2.0 is broken (DROWN, RFC 6176). " PF_PROTOCOLS)},
+    [STC_F_TLS_SSLV3] = {"tls_sslv3", VE, STC_FAILURE, 0, "SSL 3.0 is accepted",
+        ADVICE("SSL 3.0 is broken (POODLE, RFC 7568). " PF_PROTOCOLS)},
+    [STC_F_TLS_TLS10] = {"tls_tls10", VE, STC_WARNING, 0, "TLS 1.0 is accepted (phase out)",
+        ADVICE("RFC 8996 deprecates TLS 1.0. " PF_PROTOCOLS " Senders that only speak TLS 1.0 then deliver in plaintext: check your logs first.")},
+    [STC_F_TLS_TLS11] = {"tls_tls11", VE, STC_WARNING, 0, "TLS 1.1 is accepted (phase out)",
+        ADVICE("RFC 8996 deprecates TLS 1.1. " PF_PROTOCOLS)},
+    [STC_F_CIPHER_NULL] = {"cipher_null", CI, STC_FAILURE, 0, "Suites without encryption (NULL) are accepted",
+        ADVICE("A NULL suite sends mail in the clear inside TLS. " PF_EXCLUDE)},
+    [STC_F_CIPHER_EXPORT] = {"cipher_export", CI, STC_FAILURE, 0, "Export-grade suites (40/56-bit) are accepted",
+        ADVICE("Export suites are broken (FREAK, Logjam). " PF_EXCLUDE)},
+    [STC_F_CIPHER_ANON] = {"cipher_anon", CI, STC_FAILURE, 0, "Anonymous suites (no server authentication) are accepted",
+        ADVICE("Anonymous (EC)DH lets anyone in the path impersonate the server. " PF_EXCLUDE)},
+    [STC_F_CIPHER_RC4] = {"cipher_rc4", CI, STC_FAILURE, 0, "RC4 suites are accepted",
+        ADVICE("RC4 is broken (RFC 7465 forbids it). " PF_EXCLUDE)},
+    [STC_F_CIPHER_DES] = {"cipher_des", CI, STC_FAILURE, 0, "Single-DES suites are accepted",
+        ADVICE("56-bit DES is broken. " PF_EXCLUDE)},
+    [STC_F_CIPHER_3DES] = {"cipher_3des", CI, STC_WARNING, 0, "3DES suites are accepted (phase out)",
+        ADVICE("3DES has a 64-bit block (Sweet32). " PF_EXCLUDE)},
+    [STC_F_KX_STATIC_RSA] = {"kx_static_rsa", CI, STC_WARNING, 0, "RSA key exchange (no forward secrecy) is accepted (phase out)",
+        ADVICE("Recorded sessions can be decrypted later with the server's key. Postfix: add kRSA to smtpd_tls_exclude_ciphers; Exim: exclude kRSA in tls_require_ciphers.")},
+    [STC_F_CBC_ONLY] = {"cbc_only", CI, STC_SUCCESS, 0, "TLS 1.2 works only with CBC suites (no AES-GCM or ChaCha20)",
+        ADVICE("CBC with forward secrecy is still sufficient, but AEAD suites are better: offer ECDHE with AES-GCM or ChaCha20 (Postfix: smtpd_tls_ciphers = medium with a current OpenSSL has them).")},
+    [STC_F_DHE_WEAK] = {"dhe_weak", CI, STC_FAILURE, 0, "DHE with a prime under 2048 bits is used",
+        ADVICE("Small DH groups are breakable (Logjam); the detail is the prime's size. " PF_DH)},
+    [STC_F_DHE_2048] = {"dhe_2048", CI, STC_WARNING, 0, "DHE with a 2048-bit group is used (phase out)",
+        ADVICE("The guidelines phase out 2048-bit finite-field DH. " PF_DH)},
+    [STC_F_TLS_COMPRESSION] = {"tls_compression", CI, STC_FAILURE, 0, "TLS compression is accepted",
+        ADVICE("Compression inside TLS leaks secrets (CRIME). Postfix: tls_ssl_options = NO_COMPRESSION (the default since Postfix 2.11); upgrade the TLS library.")},
+    [STC_F_NO_SECURE_RENEG] = {"no_secure_renegotiation", CI, STC_WARNING, 0, "Secure renegotiation (RFC 5746) is not supported",
+        ADVICE("Without it renegotiation can be spliced (CVE-2009-3555). Upgrade the server's TLS library.")},
+    [STC_F_NO_FALLBACK_SCSV] = {"no_fallback_scsv", CI, STC_WARNING, 0, "The server accepts a version downgrade (TLS_FALLBACK_SCSV ignored)",
+        ADVICE("RFC 7507: a server that still speaks an old version (the detail) must refuse a fallback to it when it could do better. Upgrade the TLS library, or disable the old version (" PF_PROTOCOLS ")")},
+    [STC_F_NO_EMS] = {"no_extended_master_secret", CI, STC_SUCCESS, 0, "Extended master secret (RFC 7627) is not supported",
+        ADVICE("RFC 7627 closes a session-splicing attack on TLS 1.2 (triple handshake); current TLS libraries have it. Upgrade when convenient.")},
+    [STC_F_CLIENT_ORDER] = {"client_order", CI, STC_WARNING, 0, "The server follows the client's suite order and lets it pick a weaker suite",
+        ADVICE("The detail is the weaker suite a client got by asking first. Postfix: tls_preempt_cipherlist = yes; Exim with OpenSSL: openssl_options = +cipher_server_preference.")},
+    [STC_F_CIPHER_UNLISTED] = {"cipher_unlisted", CI, STC_WARNING, 0, "A suite outside the guidelines' list was chosen (e.g. Camellia, ARIA)",
+        ADVICE("The detail is the suite. Postfix: tls_preempt_cipherlist = yes so that AES-GCM and ChaCha20 come first, or add CAMELLIA, ARIA, SEED, IDEA to smtpd_tls_exclude_ciphers.")},
+    [STC_F_PROBES_CUT] = {"probes_cut", CI, STC_SUCCESS, 1, "Some TLS questions were not asked (a bound of the checker)",
+        ADVICE("Not a finding against the server: the report lists what was not tested. The detail is the bound: 1 sessions (--max-sessions), 2 time (--probe-time), 3 the server stopped answering our probes, 4 our own limit, 5 the server stalled after its ServerHello twice.")},
+    [STC_F_PROBES_REDUCED] = {"probes_reduced", CI, STC_SUCCESS, 1, "The greeting was slow: fewer TLS probes were run",
+        ADVICE("Not a finding against the server: after a slow greeting (the detail, in ms) the checker asks only versions and weak suites, so a delay is not paid a dozen times. The report lists what was not tested.")},
+    [STC_F_CHECKER_HANDSHAKE_LIMIT] = {"checker_handshake_limit", ST, STC_SUCCESS, 1, "The checker's TLS library cannot complete a handshake with this server; its probes did",
+        ADVICE("This is the checker's limit (the server chose a version or suite our library lacks; the detail is the library's error), not a failed handshake: many senders still deliver to it. The version and cipher findings say what to change.")},
 };
 
 /* stc_finding_info - table entry of a finding code */

@@ -169,6 +169,97 @@ static void cert_obj(stc_out_t *o, int *first, const stc_domain_result_t *r,
     stc_out_str(o, "}");
 }
 
+/* suite_text - a suite's IANA name, or "0xHHHH" without names (hex: 8 bytes) */
+static const char *suite_text(uint16_t id, char *hex)
+{
+    static const char digits[] = "0123456789abcdef";
+    const char *name = stc_suite_name(id);
+    hex[0] = '0';
+    hex[1] = 'x';
+    hex[2] = digits[(id >> 12) & 15];
+    hex[3] = digits[(id >> 8) & 15];
+    hex[4] = digits[(id >> 4) & 15];
+    hex[5] = digits[id & 15];
+    hex[6] = '\0';
+    return name[0] ? name : hex;
+}
+
+/* tri - "key": true / false, or null when the question was not asked */
+static void tri(stc_out_t *o, int *first, const char *k, unsigned bits, unsigned tested,
+                unsigned bit)
+{
+    key(o, first, k);
+    stc_out_str(o, !(tested & bit) ? "null" : (bits & bit) ? "true" : "false");
+}
+
+/* answer_sets - "key":{"accepted":[..],"refused":[..],"untested":[..]} */
+static void answer_sets(stc_out_t *o, int *first, const char *k, const char *const *names,
+                        unsigned count, unsigned bits, unsigned tested)
+{
+    static const char *const sets[] = {"accepted", "refused", "untested"};
+    unsigned s, i;
+    int ff = 1;
+    key(o, first, k);
+    stc_out_str(o, "{");
+    for (s = 0; s < 3; s++) {
+        unsigned n = 0;
+        key(o, &ff, sets[s]);
+        stc_out_str(o, "[");
+        for (i = 0; i < count; i++) {
+            unsigned b = 1u << i;
+            int in = s == 0 ? (tested & b) && (bits & b)
+                   : s == 1 ? (tested & b) && !(bits & b) : !(tested & b);
+            if (!in)
+                continue;
+            if (n++)
+                stc_out_str(o, ",");
+            jstr(o, names[i]);
+        }
+        stc_out_str(o, "]");
+    }
+    stc_out_str(o, "}");
+}
+
+/* probe_obj - what the TLS probes found (every question: yes, no or not
+ * tested) */
+static void probe_obj(stc_out_t *o, int *first, const stc_probe_facts_t *f)
+{
+    static const char *const vn[] = {"SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2",
+                                     "TLSv1.3"};
+    static const char *const cn[] = {"null", "export", "anon", "rc4", "des", "3des",
+                                     "static_rsa"};
+    static const char *const gn[] = {"x25519", "secp256r1", "secp384r1", "secp521r1",
+                                     "ffdhe2048", "ffdhe3072"};
+    char hex[8];
+    int ff = 1;
+
+    key(o, first, "probe");
+    stc_out_str(o, "{");
+    kv_int(o, &ff, "sessions", f->probes);
+    answer_sets(o, &ff, "versions", vn, 6, f->versions, f->versions_tested);
+    answer_sets(o, &ff, "weak_classes", cn, 7, f->classes, f->classes_tested);
+    answer_sets(o, &ff, "groups", gn, 6, f->groups, f->groups_tested);
+    key(o, &ff, "suite_our_order");
+    if (f->suite_fwd)
+        jstr(o, suite_text(f->suite_fwd, hex));
+    else
+        stc_out_str(o, "null");
+    key(o, &ff, "suite_reversed");
+    if (f->suite_rev)
+        jstr(o, suite_text(f->suite_rev, hex));
+    else
+        stc_out_str(o, "null");
+    tri(o, &ff, "server_order", f->flags, f->flags_tested, STC_PF_SERVER_ORDER);
+    tri(o, &ff, "aead_tls12", f->flags, f->flags_tested, STC_PF_AEAD12);
+    key(o, &ff, "dhe_bits");
+    stc_out_int(o, f->dhe_bits);
+    tri(o, &ff, "secure_renegotiation", f->flags, f->flags_tested, STC_PF_RENEG);
+    tri(o, &ff, "compression", f->flags, f->flags_tested, STC_PF_COMPRESSION);
+    tri(o, &ff, "fallback_scsv", f->flags, f->flags_tested, STC_PF_FALLBACK);
+    tri(o, &ff, "extended_master_secret", f->flags, f->flags_tested, STC_PF_EMS);
+    stc_out_str(o, "}");
+}
+
 /* addr_obj - one address of one host */
 static void addr_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_result_t *a)
 {
@@ -198,25 +289,20 @@ static void addr_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_
     ehlo_list(o, &ff, "ehlo", a->ehlo);
     if (a->tls_version) {
         int tf = 1;
-        const char *name = stc_suite_name(a->suite);
-        static const char digits[] = "0123456789abcdef";
-        hex[0] = '0';
-        hex[1] = 'x';
-        hex[2] = digits[(a->suite >> 12) & 15];
-        hex[3] = digits[(a->suite >> 8) & 15];
-        hex[4] = digits[(a->suite >> 4) & 15];
-        hex[5] = digits[a->suite & 15];
-        hex[6] = '\0';
         key(o, &ff, "tls");
         stc_out_str(o, "{");
         kv_str(o, &tf, "version", stc_tls_version_text(a->tls_version));
-        kv_str(o, &tf, "cipher", name[0] ? name : hex);
+        kv_str(o, &tf, "cipher", suite_text(a->suite, hex));
+        suite_text(a->suite, hex);
         kv_str(o, &tf, "cipher_id", hex);
         kv_str(o, &tf, "group", stc_group_name(a->group, gb, sizeof gb));
         ehlo_list(o, &tf, "ehlo", a->ehlo_tls);
         stc_out_str(o, "}");
-        cert_obj(o, &ff, r, &a->cert);
     }
+    if (a->tls_version || a->status[STC_CHK_CERT] != STC_SKIPPED)
+        cert_obj(o, &ff, r, &a->cert); /* from the handshake, or a probe's Certificate */
+    if (a->probe.ran)
+        probe_obj(o, &ff, &a->probe);
     findings(o, &ff, a->findings, a->nfindings, a->dropped);
     stc_out_str(o, "}");
 }

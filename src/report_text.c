@@ -57,6 +57,80 @@ static void finding_lines(stc_out_t *o, const char *indent, const stc_finding_t 
     }
 }
 
+/* names_in - the names of the set bits of `bits` among n, space-separated;
+ * "none" when there are none */
+static void names_in(stc_out_t *o, const char *const *names, unsigned n, unsigned bits)
+{
+    unsigned i, k = 0;
+    for (i = 0; i < n; i++)
+        if (bits & (1u << i)) {
+            if (k++)
+                stc_out_str(o, " ");
+            stc_out_str(o, names[i]);
+        }
+    if (!k)
+        stc_out_str(o, "none");
+}
+
+static const char *const v_names[] = {"SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2",
+                                      "TLSv1.3"};
+static const char *const c_names[] = {"NULL", "EXPORT", "anonymous", "RC4", "DES", "3DES",
+                                      "RSA-key-exchange"};
+static const char *const g_names[] = {"x25519", "secp256r1", "secp384r1", "secp521r1",
+                                      "ffdhe2048", "ffdhe3072+"};
+
+/* untested - "; not tested: ..." for the questions a bound left open */
+static void untested(stc_out_t *o, const char *const *names, unsigned n, unsigned tested)
+{
+    unsigned open = ((1u << n) - 1u) & ~tested;
+    if (!open)
+        return;
+    stc_out_str(o, "; not tested: ");
+    names_in(o, names, n, open);
+}
+
+/* probe_detail - what the probes found, for the version and ciphers lines */
+static void probe_detail(stc_out_t *o, const stc_probe_facts_t *f, unsigned id)
+{
+    if (id == STC_CHK_VERSION) {
+        stc_out_str(o, "accepted: ");
+        names_in(o, v_names, 6, f->versions);
+        untested(o, v_names, 6, f->versions_tested);
+        return;
+    }
+    stc_out_str(o, "weak classes accepted: ");
+    names_in(o, c_names, 7, f->classes);
+    if (f->dhe_bits) {
+        stc_out_str(o, "; DHE ");
+        stc_out_int(o, f->dhe_bits);
+        stc_out_str(o, " bits");
+    }
+    untested(o, c_names, 7, f->classes_tested);
+}
+
+/* probe_lines - the probes' other answers (--verbose) */
+static void probe_lines(stc_out_t *o, const stc_probe_facts_t *f)
+{
+    const char *t;
+    stc_out_str(o, "      probes: ");
+    stc_out_int(o, f->probes);
+    stc_out_str(o, " sessions; groups accepted: ");
+    names_in(o, g_names, 6, f->groups);
+    untested(o, g_names, 6, f->groups_tested);
+    stc_out_str(o, "\n");
+    if (f->suite_fwd) {
+        stc_out_str(o, "      from our order the server picks ");
+        t = stc_suite_name(f->suite_fwd);
+        stc_out_str(o, t[0] ? t : "?");
+        if (f->suite_rev) {
+            stc_out_str(o, ", reversed ");
+            t = stc_suite_name(f->suite_rev);
+            stc_out_str(o, t[0] ? t : "?");
+        }
+        stc_out_str(o, "\n");
+    }
+}
+
 /* check_line - "connectivity  success  <detail>" */
 static void check_line(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_result_t *a,
                        unsigned id)
@@ -80,7 +154,7 @@ static void check_line(stc_out_t *o, const stc_domain_result_t *r, const stc_add
             stc_out_str(o, " ");
             stc_out_str(o, stc_group_name(a->group, gb, sizeof gb));
         }
-    } else if (id == STC_CHK_CERT && a->tls_version) {
+    } else if (id == STC_CHK_CERT && a->status[id] != STC_SKIPPED) {
         t = stc_result_text(r, a->cert.subject);
         stc_out_str(o, t[0] ? t : "(no subject)");
         stc_out_str(o, ", issuer ");
@@ -92,6 +166,9 @@ static void check_line(stc_out_t *o, const stc_domain_result_t *r, const stc_add
         }
     } else if (id == STC_CHK_CONNECT && a->banner) {
         stc_out_str(o, stc_result_text(r, a->banner));
+    } else if ((id == STC_CHK_VERSION || id == STC_CHK_CIPHERS) && a->probe.ran &&
+               a->status[id] != STC_SKIPPED) {
+        probe_detail(o, &a->probe, id);
     }
     stc_out_str(o, "\n");
 }
@@ -144,6 +221,8 @@ static void addr_block(stc_out_t *o, const stc_domain_result_t *r, const stc_add
     finding_lines(o, "      ", a->findings, a->nfindings);
     if (verbose)
         ehlo_line(o, a);
+    if (verbose && a->probe.ran)
+        probe_lines(o, &a->probe);
 }
 
 /* stc_report_text - the whole result for people */

@@ -12,7 +12,7 @@
  * limits (no socket, no arena, a TLS message too large for our library)
  * are findings of ours, never of the server.
  */
-#include "engine.h"
+#include "probe.h"
 
 #include <string.h>
 
@@ -39,8 +39,8 @@ static void set_phase(stc_engine_t *e, stc_conn_t *k, uint8_t state, uint8_t pha
     k->deadline = stc_now(e) + budget_ms;
 }
 
-/* queue_cmd - put one command line in the send buffer, reset the reader */
-static void queue_cmd(stc_conn_t *k, const char *verb, const char *arg, int ehlo)
+/* stc_conn_queue - put one command line in the send buffer, reset the reader */
+void stc_conn_queue(stc_conn_t *k, const char *verb, const char *arg, int ehlo)
 {
     size_t n, v = strlen(verb), a = arg ? strlen(arg) : 0;
 
@@ -57,11 +57,11 @@ static void queue_cmd(stc_conn_t *k, const char *verb, const char *arg, int ehlo
     k->tx[n++] = '\n';
     k->txlen = (uint16_t)n;
     k->txoff = 0;
-    stc_reply_reset(&k->reply, ehlo);
+    stc_reply_reset(&k->u.reply, ehlo);
 }
 
-/* io_send - push the send buffer (plain or TLS); STC_OK when all is sent */
-static int io_send(stc_engine_t *e, stc_conn_t *k)
+/* stc_conn_send - push the send buffer (plain or TLS); STC_OK when all is sent */
+int stc_conn_send(stc_engine_t *e, stc_conn_t *k)
 {
     while (k->txoff < k->txlen) {
         long n;
@@ -82,15 +82,15 @@ static int io_send(stc_engine_t *e, stc_conn_t *k)
     return STC_OK;
 }
 
-/* io_reply - read until one whole reply is parsed; bytes after it stay in rx */
-static int io_reply(stc_engine_t *e, stc_conn_t *k)
+/* stc_conn_reply - read until one whole reply is parsed; bytes after it stay in rx */
+int stc_conn_reply(stc_engine_t *e, stc_conn_t *k)
 {
     for (;;) {
         long n;
         uint8_t want = STC_WANT_READ;
         if (k->rxlen > 0) {
             size_t used = 0;
-            int rc = stc_reply_feed(&k->reply, k->rx, k->rxlen, &used);
+            int rc = stc_reply_feed(&k->u.reply, k->rx, k->rxlen, &used);
             if (used > k->rxlen)
                 used = k->rxlen;
             memmove(k->rx, k->rx + used, k->rxlen - used);
@@ -118,10 +118,10 @@ static int io_reply(stc_engine_t *e, stc_conn_t *k)
 /* command - send the queued command, then read its reply */
 static int command(stc_engine_t *e, stc_conn_t *k)
 {
-    int rc = io_send(e, k);
+    int rc = stc_conn_send(e, k);
     if (rc != STC_OK)
         return rc;
-    return io_reply(e, k);
+    return stc_conn_reply(e, k);
 }
 
 /* close_all - free the TLS session and the socket */
@@ -129,12 +129,22 @@ static void close_all(stc_engine_t *e, stc_conn_t *k)
 {
     if (k->ssl)
         stc_tls_free(k);
+    if (k->capture)
+        stc_tls_capture_free(k);
     if (k->sock >= 0) {
         e->port->close(e->port->user, k->sock);
         stc_eng_socket_closed(e);
     }
     k->sock = -1;
     k->want = 0;
+}
+
+/* stc_conn_close_done - a probe session is over: close, mark done */
+void stc_conn_close_done(stc_engine_t *e, stc_conn_t *k)
+{
+    close_all(e, k);
+    k->s->a.elapsed_ms += stc_now(e) - k->started; /* every session to it counts */
+    k->state = K_DONE;
 }
 
 /* finish - close the connection and mark the session done */
@@ -156,7 +166,7 @@ static int finish(stc_engine_t *e, stc_conn_t *k)
 /* go_quit - say QUIT politely, then finish */
 static void go_quit(stc_engine_t *e, stc_conn_t *k)
 {
-    queue_cmd(k, "QUIT", NULL, 0);
+    stc_conn_queue(k, "QUIT", NULL, 0);
     set_phase(e, k, K_QUIT, STC_P_QUIT, QUIT_MS);
 }
 
@@ -169,10 +179,12 @@ static int fail(stc_engine_t *e, stc_conn_t *k, int err, unsigned code, int32_t 
     return finish(e, k);
 }
 
-/* others_open - another session of ours to this address is open now */
+/* others_open - another session of ours to this address was or is open */
 static int others_open(const stc_engine_t *e, const stc_conn_t *k)
 {
-    return stc_eng_sessions_to(e, &k->s->a.ip) > 1;
+    /* the server decided when we connected: count the sessions open then
+     * (they may have closed before its answer arrived), and those now */
+    return k->others > 0 || stc_eng_sessions_to(e, &k->s->a.ip) > 1;
 }
 
 /* busy - the server refused a session we should not have opened (a 421
@@ -275,10 +287,10 @@ static int tls_done(stc_engine_t *e, stc_conn_t *k)
         return fail(e, k, STC_ENOMEM, 0, 0);
     }
     if (k->implicit_tls) {
-        stc_reply_reset(&k->reply, 0);
+        stc_reply_reset(&k->u.reply, 0);
         set_phase(e, k, K_BANNER, STC_P_BANNER, e->opt.t_banner);
     } else {
-        queue_cmd(k, "EHLO", e->opt.ehlo, 1);
+        stc_conn_queue(k, "EHLO", e->opt.ehlo, 1);
         set_phase(e, k, K_EHLO_TLS, STC_P_EHLO_TLS, e->opt.t_command);
     }
     return STC_EAGAIN;
@@ -305,17 +317,22 @@ static int rejected(stc_engine_t *e, stc_conn_t *k, uint16_t code)
 static int on_banner(stc_engine_t *e, stc_conn_t *k)
 {
     stc_addr_result_t *a = &k->s->a;
-    uint16_t code = k->reply.code;
+    uint16_t code = k->u.reply.code;
 
     a->last_code = code;
-    stc_strlcpy(k->s->banner, k->reply.first, sizeof k->s->banner);
-    if (k->reply.overlong)
+    {
+        stc_task_t *t = &e->task[k->task];
+        uint32_t ms = stc_now(e) - k->started;
+        t->pr.greet_ms = (uint16_t)(ms > 0xffffu ? 0xffffu : ms); /* probes read it */
+    }
+    stc_strlcpy(k->s->banner, k->u.reply.first, sizeof k->s->banner);
+    if (k->u.reply.overlong)
         stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, code);
-    if (k->reply.toolong)
-        stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, k->reply.nlines);
+    if (k->u.reply.toolong)
+        stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, k->u.reply.nlines);
     if (code == 220) {
         a->reach = STC_R_REACHED;
-        queue_cmd(k, "EHLO", e->opt.ehlo, 1);
+        stc_conn_queue(k, "EHLO", e->opt.ehlo, 1);
         set_phase(e, k, K_EHLO, STC_P_EHLO, e->opt.t_command);
         return STC_EAGAIN;
     }
@@ -328,13 +345,13 @@ static int on_banner(stc_engine_t *e, stc_conn_t *k)
 static int on_ehlo(stc_engine_t *e, stc_conn_t *k)
 {
     stc_addr_result_t *a = &k->s->a;
-    uint16_t code = k->reply.code;
+    uint16_t code = k->u.reply.code;
 
     a->last_code = code;
-    if (k->reply.overlong)
+    if (k->u.reply.overlong)
         stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, code);
-    if (k->reply.toolong) /* read to its end: its keywords still count */
-        stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, k->reply.nlines);
+    if (k->u.reply.toolong) /* read to its end: its keywords still count */
+        stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, k->u.reply.nlines);
     if (code == 421 || code == 554)
         return rejected(e, k, code);
     stc_check_ran(a, STC_CHK_STARTTLS);
@@ -343,9 +360,9 @@ static int on_ehlo(stc_engine_t *e, stc_conn_t *k)
         go_quit(e, k);
         return STC_EAGAIN;
     }
-    a->ehlo = k->reply.ext;
+    a->ehlo = k->u.reply.ext;
     if (k->implicit_tls) { /* already inside TLS (port 465): nothing to start */
-        a->ehlo_tls = k->reply.ext;
+        a->ehlo_tls = k->u.reply.ext;
         go_quit(e, k);
         return STC_EAGAIN;
     }
@@ -354,7 +371,7 @@ static int on_ehlo(stc_engine_t *e, stc_conn_t *k)
         go_quit(e, k);
         return STC_EAGAIN;
     }
-    queue_cmd(k, "STARTTLS", NULL, 0);
+    stc_conn_queue(k, "STARTTLS", NULL, 0);
     set_phase(e, k, K_STARTTLS, STC_P_STARTTLS, e->opt.t_command);
     return STC_EAGAIN;
 }
@@ -364,9 +381,9 @@ static int on_starttls(stc_engine_t *e, stc_conn_t *k)
 {
     stc_addr_result_t *a = &k->s->a;
 
-    a->last_code = k->reply.code;
-    if (k->reply.code != 220) {
-        stc_add_addr_finding(a, STC_F_STARTTLS_REFUSED, k->reply.code);
+    a->last_code = k->u.reply.code;
+    if (k->u.reply.code != 220) {
+        stc_add_addr_finding(a, STC_F_STARTTLS_REFUSED, k->u.reply.code);
         go_quit(e, k);
         return STC_EAGAIN;
     }
@@ -413,7 +430,7 @@ static int step_once(stc_engine_t *e, stc_conn_t *k)
         stc_check_ran(a, STC_CHK_CONNECT);
         if (k->implicit_tls)
             return start_tls(e, k);
-        stc_reply_reset(&k->reply, 0);
+        stc_reply_reset(&k->u.reply, 0);
         set_phase(e, k, K_BANNER, STC_P_BANNER, e->opt.t_banner);
         return STC_EAGAIN;
     case K_TLS: {
@@ -427,7 +444,7 @@ static int step_once(stc_engine_t *e, stc_conn_t *k)
         return on_handshake(e, k, rc, lower);
     }
     case K_BANNER:
-        rc = io_reply(e, k);
+        rc = stc_conn_reply(e, k);
         if (rc == STC_OK)
             return on_banner(e, k);
         if (rc == STC_EAGAIN)
@@ -455,14 +472,14 @@ static int step_once(stc_engine_t *e, stc_conn_t *k)
          * server's (never "no EHLO after TLS") */
         if (rc == STC_ENOMEM)
             return fail(e, k, rc, STC_F_OUT_OF_MEMORY, 0);
-        if (rc == STC_OK && k->reply.code == 250) {
-            a->ehlo_tls = k->reply.ext;
+        if (rc == STC_OK && k->u.reply.code == 250) {
+            a->ehlo_tls = k->u.reply.ext;
             if (k->implicit_tls)
-                a->ehlo = k->reply.ext;
+                a->ehlo = k->u.reply.ext;
             go_quit(e, k);
             return STC_EAGAIN;
         }
-        stc_add_addr_finding(a, STC_F_TLS_NO_EHLO_AFTER, rc == STC_OK ? k->reply.code : rc);
+        stc_add_addr_finding(a, STC_F_TLS_NO_EHLO_AFTER, rc == STC_OK ? k->u.reply.code : rc);
         if (rc == STC_OK) {
             go_quit(e, k);
             return STC_EAGAIN;
@@ -485,7 +502,7 @@ int stc_conn_start(stc_engine_t *e, stc_conn_t *k, stc_task_t *t)
 {
     int rc;
 
-    memset(&k->reply, 0, sizeof k->reply);
+    memset(&k->u.reply, 0, sizeof k->u.reply);
     k->s = &t->s;
     k->sni = t->sni;
     k->task = (uint8_t)(t - e->task);
@@ -500,7 +517,11 @@ int stc_conn_start(stc_engine_t *e, stc_conn_t *k, stc_task_t *t)
     k->implicit_tls = t->implicit_tls;
     k->started = stc_now(e);
     k->sock = -1;
-    k->state = K_CONNECT;
+    k->capture = 0;
+    k->pout = 0;
+    k->sh_whole = 0;
+    k->probe = t->pr.on ? t->pr.cur : 0;
+    k->state = k->probe ? stc_probe_conn_state() : K_CONNECT;
     k->deadline = k->started + e->opt.t_connect;
     rc = e->port->tcp_connect(e->port->user, &t->ip, t->port, &k->sock);
     if (rc == STC_ENOMEM) {
@@ -510,7 +531,8 @@ int stc_conn_start(stc_engine_t *e, stc_conn_t *k, stc_task_t *t)
         k->state = K_FREE;
         return STC_ENOMEM;
     }
-    t->s.a.phase = STC_P_CONNECT;
+    if (!k->probe)
+        t->s.a.phase = STC_P_CONNECT;
     t->s.a.sessions++;
     e->sessions++;
     if (rc == STC_EAGAIN || rc == STC_OK)
@@ -521,6 +543,11 @@ int stc_conn_start(stc_engine_t *e, stc_conn_t *k, stc_task_t *t)
     }
     if (rc != STC_OK) {
         k->sock = -1;
+        if (k->probe) {
+            k->pout = STC_PO_FAILED;
+            k->state = K_DONE;
+            return STC_OK;
+        }
         connect_failure(e, k, rc);
         return STC_OK;
     }
@@ -532,6 +559,8 @@ int stc_conn_step(stc_engine_t *e, stc_conn_t *k)
 {
     int guard;
 
+    if (k->probe)
+        return stc_probe_conn_step(e, k);
     for (guard = 0; guard < 32; guard++) {
         uint8_t before = k->state;
         int rc;
@@ -546,7 +575,7 @@ int stc_conn_step(stc_engine_t *e, stc_conn_t *k)
             case K_TLS:
                 return fail(e, k, STC_ETIMEOUT, STC_F_TLS_TIMEOUT, 0);
             case K_BANNER:
-                if (k->reply.overlong) /* a line that never ends */
+                if (k->u.reply.overlong) /* a line that never ends */
                     stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, 0);
                 return fail(e, k, STC_ETIMEOUT, STC_F_BANNER_TIMEOUT, 0);
             case K_EHLO_TLS:
@@ -557,8 +586,8 @@ int stc_conn_step(stc_engine_t *e, stc_conn_t *k)
                 a->phase = STC_P_DONE;
                 return finish(e, k);
             default:
-                if (k->reply.toolong) /* a reply that never ends */
-                    stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, k->reply.nlines);
+                if (k->u.reply.toolong) /* a reply that never ends */
+                    stc_add_addr_finding(a, STC_F_REPLY_TOO_LONG, k->u.reply.nlines);
                 return fail(e, k, STC_ETIMEOUT, STC_F_COMMAND_TIMEOUT, 0);
             }
         }

@@ -229,6 +229,19 @@ int stc_tls_judge(stc_conn_t *c);
 /* Negotiated version (wire value), suite (IANA id) and group (IANA named
  * group, or 0x8000 | bits of a finite-field DHE prime); 0 when unknown. */
 void stc_tls_info(stc_conn_t *c, uint16_t *version, uint16_t *suite, uint16_t *group);
+/* What the main handshake offers: its lowest version (wire value) and
+ * whether TLS 1.3 is in this build. */
+uint16_t stc_tls_min_version(void);
+int stc_tls_offers_tls13(void);
+/* Certificates a probe streams past (stc_hello_cert_fn, ctx = the
+ * stc_conn_t): kept in the arena (at most STC_CHAIN_MAX) for
+ * stc_tls_capture_judge, which judges them against c->sni like a
+ * handshake's chain (sent: certificates in the message) and frees them.
+ * STC_OK, or STC_ENOMEM when the arena could not hold them. */
+void stc_tls_capture(void *ctx, unsigned index, uint32_t offset, const uint8_t *chunk,
+                     size_t n, uint32_t total_len);
+int stc_tls_capture_judge(stc_conn_t *c, unsigned sent);
+void stc_tls_capture_free(stc_conn_t *c);
 /* wolfSSL's text for one of its error codes (never NULL). */
 const char *stc_tls_reason(int err);
 /* Free the session (no close_notify wait) and release wolfSSL's per-thread

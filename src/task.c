@@ -13,8 +13,10 @@
  *   way: run again when they are over; alone, it is out_of_memory;
  * - no socket from the port: wait while other sockets are open; with none
  *   open, checker_no_socket.
+ * After the main session, the TLS probes (probe.c) run one session at a
+ * time on the same task, within opt.max_sessions and opt.t_probe.
  */
-#include "engine.h"
+#include "probe.h"
 
 #include <string.h>
 
@@ -75,12 +77,14 @@ int stc_task_step(stc_engine_t *e, stc_task_t *t)
         return 0;
     if (!stc_time_reached(stc_now(e), t->not_before))
         return 0;
-    if (!arena_room(e))
+    if (!t->pr.on && !arena_room(e)) /* probes hold no TLS session */
         return 0;
     k = stc_eng_conn_for(e, &t->ip, &others);
     if (k == NULL)
         return 0;
     k->others = others;
+    if (t->pr.on)
+        t->pr.used++;
     rc = stc_conn_start(e, k, t);
     if (rc == STC_ENOMEM) {
         /* the port's socket table is full: wait while others are open */
@@ -95,11 +99,59 @@ int stc_task_step(stc_engine_t *e, stc_task_t *t)
     return 1;
 }
 
+/* next_probe - ask the planner for the next probe within the bounds, or
+ * end the task */
+static void next_probe(stc_engine_t *e, stc_task_t *t)
+{
+    unsigned kind = stc_probe_next(&t->pr, &t->s.a.probe);
+    uint32_t now = stc_now(e);
+
+    if (kind != STC_PK_NONE && t->pr.used >= t->pr.budget)
+        t->pr.cut = STC_PCUT_SESSIONS;
+    else if (kind != STC_PK_NONE && now - t->started >= e->opt.t_probe)
+        t->pr.cut = STC_PCUT_TIME;
+    if (kind == STC_PK_NONE || t->pr.cut) {
+        stc_probe_finish(&t->pr, &t->s.a);
+        t->pr.on = 0;
+        t->state = STC_T_DONE;
+        return;
+    }
+    t->pr.cur = (uint8_t)kind;
+    t->not_before = now + e->opt.probe_pause;
+    t->state = STC_T_WAITING;
+}
+
+/* probe_done - a probe session ended: its answer to the planner */
+static void probe_done(stc_engine_t *e, stc_task_t *t, stc_conn_t *k)
+{
+    unsigned out = k->pout;
+
+    stc_probe_answer(&t->pr, &t->s.a.probe, k->probe, out, &k->u.hello.ans);
+    stc_conn_abort(e, k);
+    if (out == STC_PO_BUSY) {
+        /* a per-client limit we ran into: one at a time there from now */
+        stc_eng_throttle(e, &t->ip);
+        if (!t->pr.cut) { /* the planner allows the same question once more */
+            stc_add_addr_finding(&t->s.a, STC_F_PROVOKED_RETRY, 421);
+            t->pr.used--;
+            t->not_before = stc_now(e) + e->opt.t_retry;
+            t->state = STC_T_WAITING;
+            return;
+        }
+    }
+    next_probe(e, t);
+}
+
 /* stc_task_conn_done - a session of the task ended; free its slot */
 void stc_task_conn_done(stc_engine_t *e, stc_task_t *t, stc_conn_t *k)
 {
-    int end = stc_conn_end(k);
+    int end;
 
+    if (k->probe) {
+        probe_done(e, t, k);
+        return;
+    }
+    end = stc_conn_end(k);
     stc_conn_abort(e, k); /* closed already; frees the slot */
     switch (end) {
     case STC_END_BUSY:
@@ -126,6 +178,10 @@ void stc_task_conn_done(stc_engine_t *e, stc_task_t *t, stc_conn_t *k)
         give_up(t, STC_F_OUT_OF_MEMORY, 0);
         return;
     default:
+        if (stc_probe_begin(&t->pr, &t->s.a, &e->opt, stc_tls_offers_tls13())) {
+            next_probe(e, t);
+            return;
+        }
         t->state = STC_T_DONE;
         return;
     }

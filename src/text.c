@@ -22,7 +22,8 @@ const char *stc_status_text(int s)
 /* stc_check_name - the original tool's name of a check */
 const char *stc_check_name(unsigned id)
 {
-    static const char *const t[] = {"connectivity", "starttls", "certificate", "version"};
+    static const char *const t[] = {"connectivity", "starttls", "certificate", "version",
+                                    "ciphers"};
     return id < STC_CHK_COUNT ? t[id] : "unknown";
 }
 

@@ -131,6 +131,10 @@ static void add_finding(void *ctx, unsigned code, int32_t detail)
 /* drop_chain - free the copied chain */
 static void drop_chain(stc_conn_t *c)
 {
+    if (c->capture) {
+        stc_tls_capture_free(c);
+        return;
+    }
     if (c->chain)
         XFREE(c->chain, NULL, DYNAMIC_TYPE_TMP_BUFFER);
     c->chain = NULL;
@@ -164,6 +168,112 @@ int stc_tls_judge(stc_conn_t *c)
     drop_chain(c);
     c->judged = rc == STC_OK ? 1 : 2;
     return rc;
+}
+
+/* ---- certificates a probe saw (no handshake) ------------------------------ */
+
+/* A probe's certificates: each in its own arena block, as its length is
+ * known only when its first bytes arrive. */
+typedef struct cap_blk {
+    uint16_t n;                     /* certificates started */
+    uint8_t nomem;                  /* a block could not be had */
+    uint32_t len[STC_CHAIN_MAX], got[STC_CHAIN_MAX];
+    uint8_t *der[STC_CHAIN_MAX];
+} cap_blk_t;
+
+/* stc_tls_capture - keep the first STC_CHAIN_MAX certificates' bytes */
+void stc_tls_capture(void *ctx, unsigned index, uint32_t offset, const uint8_t *chunk,
+                     size_t n, uint32_t total_len)
+{
+    stc_conn_t *c = (stc_conn_t *)ctx;
+    cap_blk_t *b = (cap_blk_t *)c->chain;
+
+    if (c->chain && !c->capture)
+        return; /* a handshake's chain: not ours to touch */
+    if (!b) {
+        b = (cap_blk_t *)XMALLOC(sizeof *b, NULL, DYNAMIC_TYPE_TMP_BUFFER);
+        if (!b)
+            return; /* judged as "no memory" below: c->capture stays 0 */
+        memset(b, 0, sizeof *b);
+        c->chain = b;
+        c->capture = 1;
+    }
+    if (index >= STC_CHAIN_MAX || b->nomem)
+        return;
+    if (offset == 0 && index == b->n) {
+        b->der[index] = (uint8_t *)XMALLOC(total_len ? total_len : 1, NULL,
+                                           DYNAMIC_TYPE_TMP_BUFFER);
+        if (!b->der[index]) {
+            b->nomem = 1;
+            return;
+        }
+        b->len[index] = total_len;
+        b->n++;
+    }
+    if (index >= b->n || offset != b->got[index] || n > b->len[index] - offset)
+        return; /* out of order: cannot happen with the reader's contract */
+    memcpy(b->der[index] + offset, chunk, n);
+    b->got[index] += (uint32_t)n;
+}
+
+/* stc_tls_capture_free - drop a probe's certificates */
+void stc_tls_capture_free(stc_conn_t *c)
+{
+    cap_blk_t *b = (cap_blk_t *)c->chain;
+    unsigned i;
+
+    if (!c->capture || !b)
+        return;
+    for (i = 0; i < b->n && i < STC_CHAIN_MAX; i++)
+        if (b->der[i])
+            XFREE(b->der[i], NULL, DYNAMIC_TYPE_TMP_BUFFER);
+    XFREE(b, NULL, DYNAMIC_TYPE_TMP_BUFFER);
+    c->chain = NULL;
+    c->capture = 0;
+}
+
+/* stc_tls_capture_judge - judge the complete certificates a probe kept */
+int stc_tls_capture_judge(stc_conn_t *c, unsigned sent)
+{
+    stc_der_t der[STC_CHAIN_MAX];
+    cap_blk_t *b = (cap_blk_t *)c->chain;
+    unsigned i, n = 0;
+    int rc = STC_OK;
+
+    if (!c->capture || !b)
+        return sent > 0 ? STC_ENOMEM : STC_OK;
+    if (b->nomem) {
+        stc_tls_capture_free(c);
+        return STC_ENOMEM;
+    }
+    for (i = 0; i < b->n && b->got[i] == b->len[i]; i++, n++) {
+        der[i].p = b->der[i];
+        der[i].n = b->len[i];
+    }
+    if (n > 0) {
+        stc_check_ran(&c->s->a, STC_CHK_CERT);
+        rc = stc_cert_judge(der, n, sent, c->sni ? c->sni : "",
+                            c->port->unix_time(c->port->user), c->warn_days, c->s,
+                            add_finding, c->s);
+    }
+    stc_tls_capture_free(c);
+    return rc;
+}
+
+/* stc_tls_min_version - the lowest version the main handshake offers */
+uint16_t stc_tls_min_version(void)
+{
+    return STC_TLS_MIN == WOLFSSL_TLSV1_2 ? 0x0303u : 0x0302u;
+}
+
+/* stc_tls_offers_tls13 - TLS 1.3 in this build */
+int stc_tls_offers_tls13(void)
+{
+#ifdef WOLFSSL_TLS13
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 /* io_recv - wolfSSL's receive callback: the port's recv on c->sock */
@@ -486,6 +596,8 @@ const char *stc_tls_reason(int err)
 /* stc_tls_free - free the session and wolfSSL's EC point cache */
 void stc_tls_free(stc_conn_t *c)
 {
+    if (c->capture)
+        stc_tls_capture_free(c);
     drop_chain(c);
     if (c->ssl)
         wolfSSL_free((WOLFSSL *)c->ssl);

@@ -26,35 +26,6 @@
 #include "stc/stc.h"
 #include "buf.h"
 
-/* ---- limits (the lead moves these into include/stc/stc_opts.h) --------- */
-
-/* Certificate lengths the reader keeps per answer (more are counted). */
-#ifndef STC_HELLO_CERTS_MAX
-#define STC_HELLO_CERTS_MAX 8
-#endif
-
-/* SSLv2 cipher specs kept from a SERVER-HELLO (more are counted). */
-#ifndef STC_HELLO_V2_SPECS_MAX
-#define STC_HELLO_V2_SPECS_MAX 8
-#endif
-
-/* Sanitized bytes kept of an answer that is not TLS (one SMTP reply line). */
-#ifndef STC_HELLO_TEXT_MAX
-#define STC_HELLO_TEXT_MAX 64
-#endif
-
-/* Bytes read before the answer must be complete (ServerHello..Done with a
- * chain: real ones are 2-20 KB; 2^24-byte Certificate lists are legal). */
-#ifndef STC_HELLO_ANSWER_MAX
-#define STC_HELLO_ANSWER_MAX 131072u
-#endif
-
-/* Handshake messages read before the answer must be complete (SH, Cert,
- * CertStatus, SKX, CertReq, SHD and a few HelloRequests). */
-#ifndef STC_HELLO_MSGS_MAX
-#define STC_HELLO_MSGS_MAX 16
-#endif
-
 /* ---- protocol numbers ---------------------------------------------------- */
 
 #define STC_V_SSL2 0x0002u
@@ -301,75 +272,8 @@ enum { STC_SKX_NONE = 0, STC_SKX_DH, STC_SKX_ECDH, STC_SKX_RSA, STC_SKX_OTHER };
 #define STC_HE_GROUPS 0x8000u
 #define STC_HE_OTHER 0x80000000u  /* any type not listed (may repeat) */
 
-/* Streaming certificate bytes: chunk[0..n) is at `offset` inside
- * certificate number `index` (0 = leaf) of `total_len` bytes. Chunks of
- * one certificate arrive in order; chunk points into the caller's input. */
-typedef void (*stc_hello_cert_fn)(void *ctx, unsigned index, uint32_t offset,
-                                  const uint8_t *chunk, size_t n, uint32_t total_len);
-
-/* What the answer said. Valid fields depend on kind and flags. */
-typedef struct stc_hello_ans {
-    uint8_t kind;            /* STC_ANS_* */
-    uint8_t why;             /* STC_HW_* with STC_EPROTO / STC_ERESET */
-    uint8_t limit;           /* STC_HLIM_* with STC_ETOOLONG */
-    uint8_t compression;     /* ServerHello.compression_method (1 = DEFLATE) */
-    uint16_t flags;          /* STC_HA_* */
-    uint16_t legacy_version; /* ServerHello.legacy_version */
-    uint16_t version;        /* selected: supported_versions, else legacy; SSLv2: 2 */
-    uint16_t suite;          /* ServerHello.cipher_suite */
-    uint16_t group;          /* key_share group (HRR: the group asked for) */
-    uint8_t sid_len;         /* legacy_session_id_echo length */
-    uint8_t point_formats;   /* ec_point_formats: bit f for format f < 8 */
-    uint8_t alert_level, alert_desc; /* the alert that ended the answer */
-    uint8_t warn_desc;       /* the last warning alert read on the way */
-    uint8_t skx_kind;        /* STC_SKX_* */
-    uint8_t curve_type;      /* ECParameters.curve_type (3 = named_curve) */
-    uint8_t v2_cert_type;    /* SSLv2 CERTIFICATE-TYPE (1 = X.509) */
-    uint16_t skx_group;      /* ECDHE named curve from ServerKeyExchange */
-    uint32_t skx_bits;       /* DHE prime / RSA-export modulus bits */
-    uint16_t v2_error;       /* SSLv2 ERROR code */
-    uint16_t ncerts;         /* certificates in the Certificate message */
-    uint16_t v2_nspecs;      /* cipher specs in the SSLv2 SERVER-HELLO */
-    uint32_t ext_mask;       /* STC_HE_* */
-    uint32_t cert_len[STC_HELLO_CERTS_MAX]; /* the first certificates' lengths */
-    uint32_t v2_specs[STC_HELLO_V2_SPECS_MAX];
-    uint32_t bytes;          /* answer bytes consumed */
-    char text[STC_HELLO_TEXT_MAX]; /* STC_ANS_TEXT: the first line, sanitized;
-                                      STC_HW_NOT_TLS: the first byte in hex */
-} stc_hello_ans_t;
-
-/* The reader: a record layer, a handshake layer and a field machine that
- * gathers at most 4 bytes at a time and skips (or streams) opaque fields,
- * inside nested length scopes. Treat the fields below `ans` as private. */
-typedef struct stc_hello_rd {
-    stc_hello_ans_t ans;
-    stc_hello_cert_fn cert_cb; /* optional */
-    void *cert_ctx;
-    /* private */
-    uint32_t acc;         /* gathered value */
-    uint32_t skip;        /* bytes left to skip or stream */
-    uint32_t skip_total;  /* length of the field being skipped */
-    uint32_t lim[4];      /* bytes left in each open scope */
-    uint16_t rlen;        /* record bytes left */
-    uint16_t cur_cert;    /* index of the certificate being streamed */
-    uint16_t a16, b16;    /* SSLv2: cipher specs left, connection-id length */
-    int8_t err;           /* STC_EAGAIN while reading; then the sticky result */
-    uint8_t mode;         /* sniffing, TLS, SSLv2, text */
-    uint8_t rst;          /* record state: header or body */
-    uint8_t rhave;        /* record header bytes gathered */
-    uint8_t rhdr[5];
-    uint8_t rtype;
-    uint8_t alert[2], ahave;
-    uint8_t st, req, need, got; /* field machine: state, request, gather */
-    uint8_t skip_mode;
-    uint8_t depth;        /* open scopes */
-    uint8_t end_st[4];    /* state to run when each scope ends */
-    uint8_t mrank;        /* rank of the last message after ServerHello */
-    uint8_t nmsgs;        /* handshake messages read */
-    uint8_t cnt;          /* items left / found flag, per state */
-    uint8_t rand_ok;      /* HRR (bit 0) / downgrade (bit 1) still matching */
-    uint8_t textlen;
-} stc_hello_rd_t;
+/* stc_hello_cert_fn, stc_hello_ans_t and stc_hello_rd_t are in stc/stc.h
+ * (private layout: a connection slot holds a reader). */
 
 /* Start reading a new answer; cb (may be NULL) receives certificate bytes. */
 void stc_hello_rd_init(stc_hello_rd_t *r, stc_hello_cert_fn cb, void *ctx);

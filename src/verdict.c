@@ -44,12 +44,20 @@ int stc_addr_status(const stc_addr_result_t *a)
     return w;
 }
 
-/* any_ours - does a finding list hold one of the checker's own? */
+/* ours_error - a finding of the checker's own that leaves a question
+ * unanswered (ours notes, such as probes_cut, do not) */
+static int ours_error(unsigned code)
+{
+    const stc_finding_info_t *fi = stc_finding_info(code);
+    return fi->ours && fi->severity == STC_ERROR;
+}
+
+/* any_ours - does a finding list hold one of the checker's own errors? */
 static int any_ours(const stc_finding_t *f, unsigned n)
 {
     unsigned i;
     for (i = 0; i < n; i++)
-        if (stc_finding_info(f[i].code)->ours)
+        if (ours_error(f[i].code))
             return 1;
     return 0;
 }
@@ -77,7 +85,7 @@ static unsigned first_ours(const stc_finding_t *f, unsigned n)
 {
     unsigned i;
     for (i = 0; i < n; i++)
-        if (stc_finding_info(f[i].code)->ours)
+        if (ours_error(f[i].code))
             return f[i].code;
     return 0;
 }

@@ -131,7 +131,8 @@ typedef enum stc_check_id {
     STC_CHK_CONNECT = 0, /* "connectivity" */
     STC_CHK_STARTTLS,    /* "starttls" */
     STC_CHK_CERT,        /* "certificate" */
-    STC_CHK_VERSION,     /* "version" */
+    STC_CHK_VERSION,     /* "version": every version the server accepts */
+    STC_CHK_CIPHERS,     /* "ciphers": weak suite classes, key exchange, options */
     STC_CHK_COUNT
 } stc_check_id_t;
 
@@ -214,6 +215,30 @@ typedef enum stc_finding_code {
     STC_F_CHECKER_UNCHECKED,   /* ours: a host was not checked (cancelled, limits) */
     STC_F_CANCELLED,           /* ours: the check was cancelled before it ended */
     STC_F_PROVOKED_RETRY,      /* connectivity: a 421/reset we caused was retried */
+    /* TLS depth (probes) */
+    STC_F_TLS_SSLV2,           /* version: SSLv2 accepted */
+    STC_F_TLS_SSLV3,
+    STC_F_TLS_TLS10,
+    STC_F_TLS_TLS11,
+    STC_F_CIPHER_NULL,         /* ciphers: a weak class accepted */
+    STC_F_CIPHER_EXPORT,
+    STC_F_CIPHER_ANON,
+    STC_F_CIPHER_RC4,
+    STC_F_CIPHER_DES,
+    STC_F_CIPHER_3DES,
+    STC_F_KX_STATIC_RSA,
+    STC_F_CBC_ONLY,            /* ciphers: TLS 1.2 only with CBC suites */
+    STC_F_DHE_WEAK,            /* ciphers: DHE prime under 2048 bits */
+    STC_F_DHE_2048,            /* ciphers: DHE with a 2048-bit prime (phase-out) */
+    STC_F_TLS_COMPRESSION,
+    STC_F_NO_SECURE_RENEG,
+    STC_F_NO_FALLBACK_SCSV,
+    STC_F_NO_EMS,
+    STC_F_CLIENT_ORDER,        /* ciphers: the server follows the client's order */
+    STC_F_CIPHER_UNLISTED,     /* ciphers: a suite the guidelines phase out picked */
+    STC_F_PROBES_CUT,          /* ours (a note): a bound stopped the probes */
+    STC_F_PROBES_REDUCED,      /* ours (a note): a slow greeting, fewer probes */
+    STC_F_CHECKER_HANDSHAKE_LIMIT, /* ours (a note): only a probe could talk to it */
     STC_F_COUNT
 } stc_finding_code_t;
 
@@ -277,6 +302,50 @@ typedef struct stc_cert_info {
     uint8_t self_signed;
 } stc_cert_info_t;
 
+/* Probe bits (stc_probe_facts_t). Versions: */
+#define STC_PV_SSL2 0x01u
+#define STC_PV_SSL3 0x02u
+#define STC_PV_TLS10 0x04u
+#define STC_PV_TLS11 0x08u
+#define STC_PV_TLS12 0x10u
+#define STC_PV_TLS13 0x20u
+/* Weak suite classes: */
+#define STC_PC_NULL 0x01u
+#define STC_PC_EXPORT 0x02u
+#define STC_PC_ANON 0x04u
+#define STC_PC_RC4 0x08u
+#define STC_PC_DES 0x10u
+#define STC_PC_3DES 0x20u
+#define STC_PC_STATIC_RSA 0x40u
+/* Groups: */
+#define STC_PG_X25519 0x01u
+#define STC_PG_P256 0x02u
+#define STC_PG_P384 0x04u
+#define STC_PG_P521 0x08u
+#define STC_PG_FFDHE2048 0x10u
+#define STC_PG_FFDHE3072 0x20u /* or larger */
+/* Properties (flags, flags_tested): */
+#define STC_PF_SERVER_ORDER 0x01u /* picks its own preference, not ours */
+#define STC_PF_RENEG 0x02u        /* secure renegotiation (RFC 5746) */
+#define STC_PF_COMPRESSION 0x04u  /* TLS compression accepted */
+#define STC_PF_FALLBACK 0x08u     /* TLS_FALLBACK_SCSV honoured (RFC 7507) */
+#define STC_PF_EMS 0x10u          /* extended master secret (RFC 7627) */
+#define STC_PF_AEAD12 0x20u       /* an AEAD suite accepted at TLS 1.2 */
+
+/* What the hand-built ClientHello probes found (TLS depth). A bit is only
+ * meaningful where its *_tested bit is set: an untested question is
+ * reported as such, never guessed. */
+typedef struct stc_probe_facts {
+    uint8_t versions, versions_tested; /* STC_PV_* accepted / asked */
+    uint8_t classes, classes_tested;   /* STC_PC_* accepted / asked */
+    uint8_t groups, groups_tested;     /* STC_PG_* accepted / asked */
+    uint8_t flags, flags_tested;       /* STC_PF_* */
+    uint16_t suite_fwd, suite_rev;     /* picked from our TLS 1.2 offer, and reversed */
+    uint16_t dhe_bits;                 /* DHE prime size seen, 0 = none */
+    uint8_t probes;                    /* probe sessions run */
+    uint8_t ran;                       /* 1 when probing took place at all */
+} stc_probe_facts_t;
+
 /* Where an address's dialogue ended (for errors): the phase. */
 typedef enum stc_phase {
     STC_P_NONE = 0, STC_P_CONNECT, STC_P_BANNER, STC_P_EHLO, STC_P_STARTTLS,
@@ -300,6 +369,7 @@ typedef struct stc_addr_result {
     int32_t lower_err;    /* wolfSSL error or port detail */
     uint32_t elapsed_ms;
     stc_cert_info_t cert;
+    stc_probe_facts_t probe;
     stc_finding_t findings[STC_MAX_FINDINGS];
 } stc_addr_result_t;
 
@@ -362,6 +432,10 @@ typedef struct stc_options {
     uint32_t tls_reserve;        /* arena bytes free before a handshake starts */
     uint32_t t_dns, t_connect, t_banner, t_command, t_tls; /* ms */
     uint32_t t_retry;            /* ms to wait before retrying a provoked 421 */
+    uint8_t probe;               /* 1: TLS probes after the main session; 0: --quick */
+    uint8_t max_sessions;        /* sessions per address in all (main included) */
+    uint16_t probe_pause;        /* ms between the sessions to one address */
+    uint32_t t_probe;            /* ms for all of one address's sessions */
 } stc_options_t;
 
 void stc_options_default(stc_options_t *o);
@@ -399,6 +473,103 @@ typedef struct stc_reply {
                           the longest EHLO keyword we know, and the byte after */
     char first[STC_BANNER_MAX]; /* text of the first line, sanitized */
 } stc_reply_t;
+
+/* ---- TLS probes: the answer reader (src/tls_hello_rd.c; constants in
+ * src/tls_hello.h) and the plan (src/probe.c) ---- */
+
+/* Streaming certificate bytes: chunk[0..n) is at `offset` inside
+ * certificate number `index` (0 = leaf) of `total_len` bytes. Chunks of
+ * one certificate arrive in order; chunk points into the caller's input. */
+typedef void (*stc_hello_cert_fn)(void *ctx, unsigned index, uint32_t offset,
+                                  const uint8_t *chunk, size_t n, uint32_t total_len);
+
+/* What the answer said. Valid fields depend on kind and flags. */
+typedef struct stc_hello_ans {
+    uint8_t kind;            /* STC_ANS_* */
+    uint8_t why;             /* STC_HW_* with STC_EPROTO / STC_ERESET */
+    uint8_t limit;           /* STC_HLIM_* with STC_ETOOLONG */
+    uint8_t compression;     /* ServerHello.compression_method (1 = DEFLATE) */
+    uint16_t flags;          /* STC_HA_* */
+    uint16_t legacy_version; /* ServerHello.legacy_version */
+    uint16_t version;        /* selected: supported_versions, else legacy; SSLv2: 2 */
+    uint16_t suite;          /* ServerHello.cipher_suite */
+    uint16_t group;          /* key_share group (HRR: the group asked for) */
+    uint8_t sid_len;         /* legacy_session_id_echo length */
+    uint8_t point_formats;   /* ec_point_formats: bit f for format f < 8 */
+    uint8_t alert_level, alert_desc; /* the alert that ended the answer */
+    uint8_t warn_desc;       /* the last warning alert read on the way */
+    uint8_t skx_kind;        /* STC_SKX_* */
+    uint8_t curve_type;      /* ECParameters.curve_type (3 = named_curve) */
+    uint8_t v2_cert_type;    /* SSLv2 CERTIFICATE-TYPE (1 = X.509) */
+    uint16_t skx_group;      /* ECDHE named curve from ServerKeyExchange */
+    uint32_t skx_bits;       /* DHE prime / RSA-export modulus bits */
+    uint16_t v2_error;       /* SSLv2 ERROR code */
+    uint16_t ncerts;         /* certificates in the Certificate message */
+    uint16_t v2_nspecs;      /* cipher specs in the SSLv2 SERVER-HELLO */
+    uint32_t ext_mask;       /* STC_HE_* */
+    uint32_t cert_len[STC_HELLO_CERTS_MAX]; /* the first certificates' lengths */
+    uint32_t v2_specs[STC_HELLO_V2_SPECS_MAX];
+    uint32_t bytes;          /* answer bytes consumed */
+    char text[STC_HELLO_TEXT_MAX]; /* STC_ANS_TEXT: the first line, sanitized;
+                                      STC_HW_NOT_TLS: the first byte in hex */
+} stc_hello_ans_t;
+
+/* The reader: a record layer, a handshake layer and a field machine that
+ * gathers at most 4 bytes at a time and skips (or streams) opaque fields,
+ * inside nested length scopes. Treat the fields below `ans` as private. */
+typedef struct stc_hello_rd {
+    stc_hello_ans_t ans;
+    stc_hello_cert_fn cert_cb; /* optional */
+    void *cert_ctx;
+    /* private */
+    uint32_t acc;         /* gathered value */
+    uint32_t skip;        /* bytes left to skip or stream */
+    uint32_t skip_total;  /* length of the field being skipped */
+    uint32_t lim[4];      /* bytes left in each open scope */
+    uint16_t rlen;        /* record bytes left */
+    uint16_t cur_cert;    /* index of the certificate being streamed */
+    uint16_t a16, b16;    /* SSLv2: cipher specs left, connection-id length */
+    int8_t err;           /* STC_EAGAIN while reading; then the sticky result */
+    uint8_t mode;         /* sniffing, TLS, SSLv2, text */
+    uint8_t rst;          /* record state: header or body */
+    uint8_t rhave;        /* record header bytes gathered */
+    uint8_t rhdr[5];
+    uint8_t rtype;
+    uint8_t alert[2], ahave;
+    uint8_t st, req, need, got; /* field machine: state, request, gather */
+    uint8_t skip_mode;
+    uint8_t depth;        /* open scopes */
+    uint8_t end_st[4];    /* state to run when each scope ends */
+    uint8_t mrank;        /* rank of the last message after ServerHello */
+    uint8_t nmsgs;        /* handshake messages read */
+    uint8_t cnt;          /* items left / found flag, per state */
+    uint8_t rand_ok;      /* HRR (bit 0) / downgrade (bit 1) still matching */
+    uint8_t textlen;
+} stc_hello_rd_t;
+
+/* Probing state of a task (src/probe.c): what was offered last, what is
+ * still open, and the bounds. The facts go to the address result. */
+typedef struct stc_probe_run {
+    uint8_t on;          /* probing: the main session is over */
+    uint8_t cur;         /* probe kind in flight (STC_PK_*) */
+    uint16_t done;       /* bit k: probe kind k has nothing more to ask */
+    uint8_t budget;      /* probe sessions allowed */
+    uint8_t used;        /* probe sessions run */
+    uint8_t reduced;     /* the greeting was slow: fewer probes */
+    uint8_t cut;         /* a bound stopped the probes (STC_PCUT_*) */
+    uint8_t want_cert;   /* the main handshake failed: judge a probe's chain */
+    uint8_t main_failed; /* the main handshake failed (tls_handshake_failed) */
+    uint8_t retried;     /* probe sessions retried after a provoked 421 */
+    uint8_t stalls;      /* answers that stopped after their ServerHello */
+    uint8_t o_classes;   /* offered: weak classes (STC_PC_*) */
+    uint8_t o_groups;    /* offered: groups (STC_PG_*) */
+    uint8_t o_dhe;       /* offered: the DHE suites */
+    uint8_t dhe;         /* DHE: 0 unknown, 1 accepted, 2 refused */
+    uint16_t o_version;  /* offered: highest version */
+    uint8_t sh_within;   /* a probe's ServerHello our TLS library could complete */
+    uint8_t sh_beyond;   /* one it could not (a version or suite it lacks) */
+    uint16_t greet_ms;   /* slowest greeting seen */
+} stc_probe_run_t;
 
 /* Digests of one peer certificate, taken as the chain arrives (DANE,
  * RFC 6698 2.1.2/2.1.3): SHA-256 of the certificate and of its
@@ -438,6 +609,7 @@ typedef struct stc_task {
     uint32_t started;
     stc_wait_t *waiters;
     char sni[STC_NAME_MAX + 1]; /* reference name and SNI; "" = none */
+    stc_probe_run_t pr;  /* the TLS probes after the main session */
     stc_session_t s;
 } stc_task_t;
 
@@ -458,7 +630,14 @@ typedef struct stc_conn {
     uint32_t started;
     void *ssl;         /* WOLFSSL * while TLS is up */
     uint16_t rxlen, txlen, txoff;
-    stc_reply_t reply;
+    union {
+        stc_reply_t reply;    /* the SMTP dialogue */
+        stc_hello_rd_t hello; /* a probe's answer, after STARTTLS */
+    } u;
+    uint8_t probe;     /* STC_PK_* of a probe session, 0 = the main session */
+    uint8_t pout;      /* a probe session's outcome (STC_PO_*, src/probe.h) */
+    uint8_t sh_whole;  /* a probe's ServerHello is read: the flight's grace runs */
+    uint8_t capture;   /* `chain` holds certificates captured by a probe */
     uint8_t rx[STC_RXBUF];
     uint8_t tx[STC_TXBUF]; /* an SMTP command, a ClientHello or an HTTP request */
 } stc_conn_t;

@@ -35,7 +35,7 @@
 
 /* Findings recorded per address; further ones are counted as dropped. */
 #ifndef STC_MAX_FINDINGS
-#define STC_MAX_FINDINGS 12
+#define STC_MAX_FINDINGS 16
 #endif
 
 /* ---- Concurrency (one engine; every job in flight shares it) -------------- */
@@ -175,6 +175,110 @@
 #define STC_TLS_RESERVE (160u * 1024u)
 #endif
 
+/* ---- TLS probes (src/tls_hello_rd.c, src/probe.c) -------------------------- */
+
+/* Certificate lengths the reader keeps per answer (more are counted). */
+#ifndef STC_HELLO_CERTS_MAX
+#define STC_HELLO_CERTS_MAX 8
+#endif
+
+/* SSLv2 cipher specs kept from a SERVER-HELLO (more are counted). */
+#ifndef STC_HELLO_V2_SPECS_MAX
+#define STC_HELLO_V2_SPECS_MAX 8
+#endif
+
+/* Sanitized bytes kept of an answer that is not TLS (one SMTP reply line). */
+#ifndef STC_HELLO_TEXT_MAX
+#define STC_HELLO_TEXT_MAX 64
+#endif
+
+/* Bytes read before the answer must be complete (ServerHello..Done with a
+ * chain: real ones are 2-20 KB; 2^24-byte Certificate lists are legal). */
+#ifndef STC_HELLO_ANSWER_MAX
+#define STC_HELLO_ANSWER_MAX 131072u
+#endif
+
+/* Handshake messages read before the answer must be complete (SH, Cert,
+ * CertStatus, SKX, CertReq, SHD and a few HelloRequests). */
+#ifndef STC_HELLO_MSGS_MAX
+#define STC_HELLO_MSGS_MAX 16
+#endif
+
+/* Sessions per address in all, the main handshake included (the default of
+ * stc_options_t.max_sessions): the probes stop there and report what they
+ * did not ask as not tested. A clean server needs at most 12. */
+#ifndef STC_PROBE_SESSIONS
+#define STC_PROBE_SESSIONS 24
+#endif
+
+/* A greeting slower than this (ms) makes the probes "reduced": at most
+ * STC_PROBE_REDUCED more sessions, so a tarpit's delay is not paid a dozen
+ * times (finding probes_reduced). */
+#ifndef STC_PROBE_SLOW_MS
+#define STC_PROBE_SLOW_MS 2000
+#endif
+#ifndef STC_PROBE_REDUCED
+#define STC_PROBE_REDUCED 3
+#endif
+
+/* Suites in one probe's offer (a stack array while the hello is built). */
+#ifndef STC_PROBE_SUITES
+#define STC_PROBE_SUITES 128
+#endif
+
+/* ---- MTA-STS and TLS-RPT (src/http.c, src/mta_sts.c, src/tlsrpt.c) -------- */
+
+/* Body bound of the policy fetch, bytes. RFC 8461 3.3: "a suggested maximum
+ * policy size 64 kilobytes". Enforced while streaming: nothing buffers it. */
+#ifndef STC_STS_BODY_MAX
+#define STC_STS_BODY_MAX 65536u
+#endif
+
+/* Longest HTTP status line, header line, chunk-size line or trailer line,
+ * bytes without CRLF. Counted, never buffered (the parser keeps only the
+ * fields it needs), so it costs no RAM. RFC 9110 5.4 leaves the figure to
+ * the recipient; longer is an error of the response. */
+#ifndef STC_HTTP_LINE_MAX
+#define STC_HTTP_LINE_MAX 8192u
+#endif
+
+/* Header fields accepted in one header section (and in the trailer
+ * section), RFC 9112 5 sets no figure; more is an error of the response. */
+#ifndef STC_HTTP_FIELDS_MAX
+#define STC_HTTP_FIELDS_MAX 100u
+#endif
+
+/* Interim (1xx) responses skipped before the final one (RFC 9110 15.2:
+ * "A client MUST be able to parse one or more 1xx responses"). */
+#ifndef STC_HTTP_INTERIM_MAX
+#define STC_HTTP_INTERIM_MAX 8u
+#endif
+
+/* Location field value kept for the report (RFC 9110 10.2.2), bytes with
+ * the NUL; the rest is counted. The redirect is reported, never followed
+ * (RFC 8461 3.3: "HTTP 3xx redirects MUST NOT be followed"). */
+#ifndef STC_HTTP_LOCATION_MAX
+#define STC_HTTP_LOCATION_MAX 128u
+#endif
+
+/* Media type of Content-Type kept for the report (RFC 9110 8.3.1), bytes
+ * with the NUL. */
+#ifndef STC_HTTP_MTYPE_MAX
+#define STC_HTTP_MTYPE_MAX 48u
+#endif
+
+/* Longest policy line, bytes without LF/CRLF (RFC 8461 3.2 sets none: an
+ * mx line is at most 4 + 2 + 253 bytes). Counted, not buffered. */
+#ifndef STC_STS_LINE_MAX
+#define STC_STS_LINE_MAX 1024u
+#endif
+
+/* First rua URI of a TLS-RPT record kept for the report (RFC 8460 3),
+ * bytes with the NUL; its full length is counted. */
+#ifndef STC_TLSRPT_URI_MAX
+#define STC_TLSRPT_URI_MAX 128u
+#endif
+
 /* ---- Timeouts (milliseconds; each covers the whole phase) ----------------- */
 
 #ifndef STC_T_DNS_MS
@@ -191,6 +295,12 @@
 #endif
 #ifndef STC_T_TLS_MS
 #define STC_T_TLS_MS 15000 /* the whole TLS handshake */
+#endif
+#ifndef STC_T_FLIGHT_MS
+#define STC_T_FLIGHT_MS 1000 /* a probe's answer after its ServerHello (one flight) */
+#endif
+#ifndef STC_T_PROBE_MS
+#define STC_T_PROBE_MS 60000 /* all probes of one address, main session included */
 #endif
 #ifndef STC_T_RETRY_MS
 #define STC_T_RETRY_MS 2000 /* pause before retrying a 421 we provoked */
@@ -259,6 +369,33 @@
 #endif
 #if STC_MAX_THROTTLE < 1
 #error "STC_MAX_THROTTLE must be at least 1"
+#endif
+#if STC_STS_BODY_MAX < 1 || STC_STS_BODY_MAX > 0x7fffffffu
+#error "STC_STS_BODY_MAX must be 1..2^31-1"
+#endif
+#if STC_HTTP_LINE_MAX < 64 || STC_HTTP_LINE_MAX > 0xffffu
+#error "STC_HTTP_LINE_MAX must be 64..65535"
+#endif
+#if STC_HTTP_FIELDS_MAX < 8 || STC_HTTP_FIELDS_MAX > 0xffffu
+#error "STC_HTTP_FIELDS_MAX must be 8..65535"
+#endif
+#if STC_HTTP_INTERIM_MAX > 255
+#error "STC_HTTP_INTERIM_MAX must be 0..255"
+#endif
+#if STC_HTTP_LOCATION_MAX < 2 || STC_HTTP_MTYPE_MAX < 16 || STC_HTTP_MTYPE_MAX > 255
+#error "STC_HTTP_LOCATION_MAX must be >= 2, STC_HTTP_MTYPE_MAX 16..255"
+#endif
+#if STC_STS_LINE_MAX < STC_NAME_MAX + 6 || STC_STS_LINE_MAX > 0xffffu
+#error "STC_STS_LINE_MAX must hold an mx line (STC_NAME_MAX + 6) and be <= 65535"
+#endif
+#if STC_TLSRPT_URI_MAX < 16
+#error "STC_TLSRPT_URI_MAX must be >= 16"
+#endif
+#if STC_HELLO_CERTS_MAX < 1 || STC_HELLO_CERTS_MAX > 255 || STC_HELLO_V2_SPECS_MAX < 1
+#error "STC_HELLO_CERTS_MAX must be 1..255, STC_HELLO_V2_SPECS_MAX >= 1"
+#endif
+#if STC_PROBE_SUITES < 64 || STC_PROBE_SESSIONS < 1 || STC_PROBE_SESSIONS > 255
+#error "STC_PROBE_SUITES must be >= 64 (the largest offer), STC_PROBE_SESSIONS 1..255"
 #endif
 
 #endif /* STC_OPTS_H */

@@ -62,9 +62,10 @@ static void usage(FILE *f)
 "\n"
 "Looks up the MX hosts of each mail DOMAIN and checks every address of every\n"
 "host on port 25: connection, STARTTLS, the TLS handshake, the certificate\n"
-"(chain, name, dates, key, signature) and the TLS version. The domain's\n"
-"status follows its most-preferred reachable MX hosts. Every finding comes\n"
-"with a recommendation.\n"
+"(chain, name, dates, key, signature), and with hand-built ClientHello\n"
+"probes every TLS version and weak cipher class the server accepts. The\n"
+"domain's status follows its most-preferred reachable MX hosts. Every\n"
+"finding comes with a recommendation.\n"
 "\n"
 "Targets:\n"
 "  DOMAIN, -domain D      mail domain(s); UTF-8 names are converted to A-labels\n"
@@ -88,6 +89,12 @@ static void usage(FILE *f)
 "  --warn-days N          warn when the certificate expires within N days (14)\n"
 "  --parallel N           connections at once, over all checks (default 16)\n"
 "  --per-address N        SMTP sessions at once to one address (default 2)\n"
+"  --quick                one session per address: no version and cipher\n"
+"                         probes (the ciphers check is skipped)\n"
+"  --max-sessions N       sessions per address in all, probes included\n"
+"                         (default 24; a clean server needs 11 at most)\n"
+"  --probe-pause MS       pause between the sessions to one address (0)\n"
+"  --probe-time S         seconds for all sessions to one address (60)\n"
 "  --jobs N               checks at once, in one thread (default 1); reports\n"
 "                         are written as checks finish\n"
 "  --json                 JSON Lines: one object per domain (see README)\n"
@@ -181,6 +188,7 @@ static void scale_timeouts(stc_options_t *o)
     o->t_banner *= (uint32_t)k;
     o->t_command *= (uint32_t)k;
     o->t_tls *= (uint32_t)k;
+    o->t_probe *= (uint32_t)k;
 }
 
 /* parse - the command line into c */
@@ -227,6 +235,15 @@ static void parse(cli_t *c, int argc, char **argv)
         } else if (!strcmp(name, "stats")) {
             no_value(argv[i], eq);
             c->stats = 1;
+        } else if (!strcmp(name, "quick")) {
+            no_value(argv[i], eq);
+            c->opt.probe = 0;
+        } else if (!strcmp(name, "max-sessions")) {
+            c->opt.max_sessions = (uint8_t)num("--max-sessions", arg_value(argc, argv, &i, eq), 1, 255);
+        } else if (!strcmp(name, "probe-pause")) {
+            c->opt.probe_pause = (uint16_t)num("--probe-pause", arg_value(argc, argv, &i, eq), 0, 60000);
+        } else if (!strcmp(name, "probe-time")) {
+            c->opt.t_probe = (uint32_t)num("--probe-time", arg_value(argc, argv, &i, eq), 1, 3600) * 1000;
         } else if (!strcmp(name, "implicit-tls")) {
             no_value(argv[i], eq);
             c->opt.implicit_tls = 1;

@@ -13,7 +13,12 @@
  * from the table, SNI from the input) that is built into a 640-byte
  * buffer: it must fit or fail cleanly, never write past the buffer, and
  * its record and handshake lengths must agree with what was written.
+ * Last, the answer goes to the probe planner (src/probe.c) as the reply to
+ * every probe it asks for, again and again: an accepted bit is always a
+ * tested one, every hello it asks for builds, and it ends within 64 probes
+ * even when a server answers everything the same way.
  */
+#include "probe.h"
 #include "tls_hello.h"
 
 #include <stdlib.h>
@@ -147,6 +152,54 @@ static void build(const uint8_t *data, size_t size)
     }
 }
 
+/* plan - the planner under one repeated answer: bounded, consistent */
+static void plan(const stc_hello_ans_t *ans, const uint8_t *data, size_t size)
+{
+    static const uint16_t mains[] = {0, 0x0303, 0x0304, 0x0302};
+    static stc_addr_result_t a;
+    stc_probe_run_t r;
+    stc_options_t o;
+    const stc_probe_facts_t *f = &a.probe;
+    uint8_t buf[1024], rnd[64];
+    unsigned k, n;
+
+    memset(&a, 0, sizeof a);
+    memset(&r, 0, sizeof r);
+    memset(rnd, 7, sizeof rnd);
+    stc_options_default(&o);
+    o.max_sessions = 255;
+    stc_addr_checks_reset(&a);
+    a.sessions = 1;
+    a.tls_version = mains[size ? data[0] & 3 : 0];
+    a.suite = size > 1 ? (uint16_t)(data[1] << 8 | (size > 2 ? data[2] : 0)) : 0xc02f;
+    a.group = 29;
+    if (!a.tls_version)
+        stc_add_addr_finding(&a, STC_F_TLS_HANDSHAKE, -313);
+    r.greet_ms = (uint16_t)(size > 3 && (data[3] & 1) ? 5000 : 5);
+    if (!stc_probe_begin(&r, &a, &o, size > 3 ? data[3] & 2 : 1))
+        return;
+    for (n = 0; (k = stc_probe_next(&r, f)) != STC_PK_NONE; n++) {
+        stc_wbuf_t w;
+        unsigned out = size > 4 ? data[4 + (n % (size - 4))] % (STC_PO_OURS + 1) : STC_PO_ANSWER;
+        if (n >= 64)
+            abort(); /* a planner that never ends */
+        r.cur = (uint8_t)k;
+        r.used++;
+        stc_wbuf_init(&w, buf, sizeof buf);
+        if (stc_probe_hello(&r, f, k, "mx.example.test", rnd, &w) != STC_OK || w.bad)
+            abort();
+        stc_probe_answer(&r, &a.probe, k, out, ans);
+        if (out == STC_PO_BUSY && !r.cut)
+            r.used--; /* as task.c: the same question again */
+        if ((f->versions & ~f->versions_tested) || (f->classes & ~f->classes_tested) ||
+            (f->groups & ~f->groups_tested) || (f->flags & ~f->flags_tested))
+            abort();
+    }
+    stc_probe_finish(&r, &a);
+    if (a.nfindings > STC_MAX_FINDINGS)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static stc_hello_rd_t a, b;
@@ -193,5 +246,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* 4. the builder */
     build(data, size);
+
+    /* 5. the planner, fed this answer for everything it asks */
+    plan(&a.ans, data, size);
     return 0;
 }

@@ -46,6 +46,9 @@ done
 for d in dane-self dane-bad dane-ta dane-pkix dane-nostarttls; do
     domains="$domains $d.sec.test"
 done
+for d in clean tls13only cbconly dhe1024 clientorder serverorder limited rsaonly 3des rc4; do
+    domains="$domains $d.plain.test" # TLS depth (issue 9)
+done
 domains="$domains good.bogus.test"
 relays="mx-good.plain.test:587 mx-good.sec.test:465 mx-good.plain.test"
 

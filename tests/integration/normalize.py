@@ -26,6 +26,9 @@ Removed, and why (the same rules apply to both inputs):
                such a host loses status, status_text and message. Hosts
                with an IPv4 address keep everything: the IPv6 address must
                not change their verdict on either side.
+  the domain's session count when it has an IPv6 address: it sums the
+               sessions of every address, the removed ones included.
+  the detail of probes_reduced: it is the greeting's time in ms.
 Rewritten, and why:
   the client's address quoted by the server: Postfix names the client in
                its texts ("<unknown[192.0.2.2]>: Client host rejected"), and
@@ -58,6 +61,8 @@ DOMAIN_VERDICT = {"status", "status_text", "message"}
 def strip(obj):
     """elapsed_ms removed at every level; the client's address in texts"""
     if isinstance(obj, dict):
+        if obj.get("code") == "probes_reduced":
+            obj = {k: v for k, v in obj.items() if k != "detail"}  # a timing
         return {k: strip(v) for k, v in obj.items() if k not in DROP_EVERYWHERE}
     if isinstance(obj, list):
         return [strip(v) for v in obj]
@@ -105,17 +110,20 @@ def normalize(rec, require, problems):
     if rec.get("mx_kind") == "relay":
         key = "%s:%s" % (key, rec.get("port"))
     sort_equal_preference(key, rec, problems)
-    v6_host = False
+    v6_host = v6_any = False
     for host in rec.get("results", {}).values():
         addrs = host.get("addresses", [])
         for i, a in enumerate(addrs):
             if a.get("family") == 6:
+                v6_any = True
                 v6_outcome(key, a, require, problems)
                 addrs[i] = {k: v for k, v in a.items() if k in V6_KEEP}
         if addrs and all(a.get("family") == 6 for a in addrs):
             v6_host = True
             for k in HOST_VERDICT:
                 host.pop(k, None)
+    if v6_any:
+        rec.pop("sessions", None)  # sums the removed IPv6 address results too
     if v6_host:
         for k in DOMAIN_VERDICT:
             rec.pop(k, None)

@@ -11,6 +11,7 @@
 #include "unit.h"
 #include "fake/fake_port.h"
 #include "engine.h"
+#include "fake/recorded_hellos.h"
 
 #include <string.h>
 
@@ -407,6 +408,82 @@ static void invalid_and_reuse(void)
     }
 }
 
+/* A server that answers every ClientHello with a recorded SSLv3
+ * ServerHello + ServerHelloDone: the main handshake cannot complete, the
+ * probes (one session each) see SSL 3.0 and nothing newer. */
+static fake_step_t script_sslv3[] = {
+    BANNER,
+    {"EHLO", "250-mx\r\n250 STARTTLS\r\n", 0, FAKE_NONE, 0},
+    {"STARTTLS", "220 go ahead\r\n", 0, FAKE_NONE, 0},
+    {"", (const char *)hello_sslv3, 0, FAKE_STALL, sizeof hello_sslv3},
+};
+
+/* probes_recorded - the probes run after the main session, each a session
+ * of its own, and re-judge the main handshake's failure */
+static void probes_recorded(void)
+{
+    const stc_addr_result_t *a;
+
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("example.org", FAKE_MX, "10 mx.example.org");
+    fake_dns_add("mx.example.org", FAKE_A, "192.0.2.25");
+    peer("192.0.2.25", script_sslv3, FAKE_NSTEPS(script_sslv3), 0, NULL, 0);
+    setup(2, 0);
+    CHECK_EQ(stc_job_domain(&eng, &jobs[0], "example.org", NULL, 0), STC_OK);
+    CHECK_EQ(stc_engine_run(&eng), STC_OK);
+    a = &stc_job_result(&jobs[0])->host[0].addr[0];
+    CHECK_EQ(a->reach, STC_R_REACHED);
+    CHECK(a->probe.ran);
+    CHECK(a->probe.versions & STC_PV_SSL3);
+    CHECK_EQ(a->probe.versions & (STC_PV_TLS10 | STC_PV_TLS11 | STC_PV_TLS12 | STC_PV_TLS13), 0);
+    CHECK(has(a, STC_F_TLS_SSLV3));
+    CHECK(has(a, STC_F_CHECKER_HANDSHAKE_LIMIT));
+    CHECK(!has(a, STC_F_TLS_HANDSHAKE));
+    CHECK_EQ(a->sessions, 1 + a->probe.probes);
+    CHECK(a->probe.probes >= 2);
+    CHECK_EQ(fake_stats()->tcp_connects, a->sessions);
+    CHECK_EQ(stc_job_result(&jobs[0])->status, STC_D_FAILURE);
+    finish();
+}
+
+/* probes_421 - two tasks on one address (two SNI names) with a server
+ * that takes one session per client: a 421 during probing is ours,
+ * retried one at a time, and never makes the address "rejected" */
+static void probes_421(void)
+{
+    unsigned i;
+
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("example.org", FAKE_MX, "10 mx.example.org");
+    fake_dns_add("example.net", FAKE_MX, "10 mx.example.net");
+    fake_dns_add("mx.example.org", FAKE_A, "192.0.2.25");
+    fake_dns_add("mx.example.net", FAKE_A, "192.0.2.25");
+    peer("192.0.2.25", script_sslv3, FAKE_NSTEPS(script_sslv3), 1, script_421,
+         FAKE_NSTEPS(script_421));
+    setup(2, 0);
+    CHECK_EQ(stc_job_domain(&eng, &jobs[0], "example.org", NULL, 0), STC_OK);
+    CHECK_EQ(stc_job_domain(&eng, &jobs[1], "example.net", NULL, 0), STC_OK);
+    CHECK_EQ(stc_engine_run(&eng), STC_OK);
+    for (i = 0; i < 2; i++) {
+        const stc_addr_result_t *a = &stc_job_result(&jobs[i])->host[0].addr[0];
+        unsigned q;
+        printf("  job %u: reach %u sessions %u:", i, a->reach, a->sessions);
+        for (q = 0; q < a->nfindings; q++)
+            printf(" %s/%d", stc_finding_info(a->findings[q].code)->name, (int)a->findings[q].detail);
+        printf("\n");
+        CHECK_EQ(a->reach, STC_R_REACHED);
+        CHECK(!has(a, STC_F_REJECTED));
+        CHECK(!has(a, STC_F_PROBES_CUT));
+        CHECK(has(a, STC_F_TLS_SSLV3));
+        CHECK(a->probe.versions_tested == 0x3f);
+    }
+    CHECK(has(&stc_job_result(&jobs[0])->host[0].addr[0], STC_F_PROVOKED_RETRY) ||
+          has(&stc_job_result(&jobs[1])->host[0].addr[0], STC_F_PROVOKED_RETRY));
+    finish();
+}
+
 int main(void)
 {
     unit_name = "share";
@@ -421,6 +498,8 @@ int main(void)
     RUN(no_socket_at_all);
     RUN(cancel);
     RUN(invalid_and_reuse);
+    RUN(probes_recorded);
+    RUN(probes_421);
     stc_deinit();
     return unit_done();
 }
