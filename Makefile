@@ -178,7 +178,7 @@ LDCONFIG   ?= ldconfig
 # in Libs.private in that order: "Requires.private: wolfssl" would put
 # wolfSSL after our -lm (pkg-config's order), and the public headers need
 # none of wolfSSL's Cflags.
-PC_LIBS_PRIVATE := $(WOLF_LIBS) -lm -lpthread
+PC_LIBS_PRIVATE := $(strip $(WOLF_LIBS)) -lm -lpthread
 INSTALL_HDR := $(wildcard include/stc/*.h) port/posix/stc_posix.h boards/$(BOARD)/stc_config.h
 
 .PHONY: uninstall
