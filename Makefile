@@ -4,7 +4,9 @@
 #   make check            every test the machine can run (see tests/run_all.sh)
 #   make unit             unit tests and fuzz-corpus replays only
 #   make fuzz FUZZ_SECONDS=60   libFuzzer targets (clang), each for a bounded time
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local [DESTDIR=/staging]   CLI, headers, libstc.a,
+#                         libstc.so, stc.pc, man page, bash completion
+#   make uninstall PREFIX=/usr/local [DESTDIR=/staging]
 #   BOARD=<dir under boards/> picks the limits header (default linux-host)
 
 .DEFAULT_GOAL := all
@@ -57,9 +59,52 @@ $(BUILD)/%.o: %.c
 # The CLI needs POSIX and GNU declarations (getaddrinfo, getrandom, ...).
 $(BUILD)/port/posix/%.o: CFLAGS += -D_GNU_SOURCE
 
-$(LIB): $(CORE_OBJ)
+# libstc.a: the core and the POSIX port (an installed program needs both to
+# check a domain). csv.c stays with the CLI: it has no public header.
+# The member list is kept in a file that changes only with the list, so an
+# archive made from another list is remade, and nothing else is.
+LIB_PORT_OBJ := $(BUILD)/port/posix/port_posix.o
+LIB_OBJ      := $(CORE_OBJ) $(LIB_PORT_OBJ)
+$(BUILD)/libstc.members: FORCE
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@echo '$(LIB_OBJ)' | cmp -s - $@ || echo '$(LIB_OBJ)' >$@
+$(LIB): $(LIB_OBJ) $(BUILD)/libstc.members
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $(LIB_OBJ)
+.PHONY: FORCE
+
+# libstc.so: the same code built -fPIC in a directory of its own.
+# File name from STC_VERSION_STRING; the soname carries SOMAJOR, which must
+# go up with every change of the ABI: a public function's signature, or the
+# layout or size of a public struct (stc_check_t, stc_engine_t, stc_job_t,
+# stc_posix_t...), which the limits in boards/$(BOARD)/stc_config.h decide
+# too. Only the functions the public headers declare are exported.
+VERSION   := $(shell sed -n 's/^.define STC_VERSION_STRING "\(.*\)"$$/\1/p' include/stc/stc.h)
+SOMAJOR   := 0
+SONAME    := libstc.so.$(SOMAJOR)
+SHLIB     := $(BUILD)/libstc.so.$(VERSION)
+PIC_OBJ   := $(CORE_SRC:%.c=$(BUILD)/pic/%.o) $(BUILD)/pic/port/posix/port_posix.o
+PUB_HDR   := include/stc/stc.h include/stc/stc_port.h port/posix/stc_posix.h
+all: $(SHLIB)
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
+$(BUILD)/pic/port/posix/%.o: CFLAGS += -D_GNU_SOURCE
+
+# the export list: every function the public headers declare (the
+# preprocessor drops comments and the usage examples in them)
+$(BUILD)/pic/libstc.map: $(PUB_HDR)
+	@mkdir -p $(dir $@)
+	printf '#include "stc/stc.h"\n#include "stc_posix.h"\n' | $(CC) $(CPPFLAGS) -E -P - \
+	  | grep -o '[ *]stc_[a-z0-9_]*(' | tr -d ' *(' | sort -u \
+	  | { echo '{ global:'; sed 's/.*/  &;/'; echo 'local: *; };'; } >$@.tmp && mv $@.tmp $@
+
+$(SHLIB): $(PIC_OBJ) $(BUILD)/pic/libstc.map
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,$(SONAME) -Wl,--version-script,$(BUILD)/pic/libstc.map \
+	    -Wl,--no-undefined -o $@ $(PIC_OBJ) $(WOLF_LIBS)
+	ln -sf $(notdir $@) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libstc.so
 
 $(CLI): $(CLI_OBJ) $(POSIX_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(POSIX_OBJ) $(LIB) $(WOLF_LIBS) $(IDN_LIBS)
@@ -120,13 +165,51 @@ smoke-nolibc:
 	  $(CC) $(CPPFLAGS) -std=c99 $(WARN) -ffreestanding -fsyntax-only $$f || exit 1; done
 	@echo "core compiles freestanding"
 
-install: $(CLI)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/stc $(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/starttls-check
-	install -m 644 include/stc/*.h $(DESTDIR)$(PREFIX)/include/stc/
-	# the limits the library was built with: stc_check_t's layout depends on them
-	install -m 644 boards/$(BOARD)/stc_config.h $(DESTDIR)$(PREFIX)/include/stc/
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+# Where `make install` puts things (DESTDIR is prepended, for staging).
+BINDIR     ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR     ?= $(PREFIX)/lib
+PCDIR      ?= $(LIBDIR)/pkgconfig
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+LDCONFIG   ?= ldconfig
+# stc.pc: a static link needs wolfSSL, and Debian's libwolfssl.a needs
+# libm (pow, log) and pthreads, which its wolfssl.pc does not list. They go
+# in Libs.private in that order: "Requires.private: wolfssl" would put
+# wolfSSL after our -lm (pkg-config's order), and the public headers need
+# none of wolfSSL's Cflags.
+PC_LIBS_PRIVATE := $(strip $(WOLF_LIBS)) -lm -lpthread
+INSTALL_HDR := $(wildcard include/stc/*.h) port/posix/stc_posix.h boards/$(BOARD)/stc_config.h
+
+.PHONY: uninstall
+install: $(CLI) $(LIB) $(SHLIB)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/stc $(DESTDIR)$(LIBDIR) \
+	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/starttls-check
+	# the public headers, the POSIX port's, and the limits the library was
+	# built with: the layout of stc_check_t and the others depends on them
+	install -m 644 $(INSTALL_HDR) $(DESTDIR)$(INCLUDEDIR)/stc/
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libstc.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libstc.so
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|; s|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|' \
+	    port/posix/stc.pc.in >$(DESTDIR)$(PCDIR)/stc.pc
+	chmod 644 $(DESTDIR)$(PCDIR)/stc.pc
+	install -m 644 port/posix/starttls-check.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 port/posix/starttls-check.bash $(DESTDIR)$(BASHCOMPDIR)/starttls-check
+	# the dynamic linker's cache, on a real install by root (not when staging)
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then $(LDCONFIG) || true; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/starttls-check
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/stc/,$(notdir $(INSTALL_HDR)))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/stc 2>/dev/null || true
+	rm -f $(DESTDIR)$(LIBDIR)/libstc.a $(DESTDIR)$(LIBDIR)/libstc.so \
+	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB))
+	rm -f $(DESTDIR)$(PCDIR)/stc.pc $(DESTDIR)$(MANDIR)/man1/starttls-check.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/starttls-check
 
 clean:
 	rm -rf $(BUILD)

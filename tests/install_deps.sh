@@ -4,6 +4,7 @@
 set -eu
 pkgs="build-essential pkg-config libwolfssl-dev libidn2-dev ca-certificates
       clang libclang-rt-14-dev llvm valgrind python3 python3-jsonschema procps
+      groff-base
       openssl iproute2 dnsutils ldnsutils nsd unbound postfix nginx-light curl
       bsdutils util-linux gnutls-bin libgnutls30
       liblwip-dev
