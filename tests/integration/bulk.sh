@@ -290,6 +290,9 @@ for pat in '^aggregate: 12 result\(s\), 1 unreadable row\(s\)$' \
     '^MTA-STS \(domains\): not measured$' '^TLS-RPT \(domains\): not measured$'; do
     grep -Eq "$pat" "$tmp/agg.txt" && ok || bad "aggregate text: no /$pat/"
 done
+echo "  aggregate of the list (text):"
+sed 's/^/    /' "$tmp/agg.txt"
+echo "  aggregate of the list (JSON): $(cat "$tmp/agg.json")"
 # hand-written results with the fields the newer checks add (dane per host,
 # probe.versions per address, mta_sts and tls_rpt per domain), an older
 # result without them, a host named twice, a line that is not JSON and an
