@@ -127,11 +127,11 @@ got=$(facts "$tmp/run1.jsonl")
 [ "$(grep -c . "$tmp/run1.jsonl")" -eq 13 ] && ok || bad "list: $(grep -c . "$tmp/run1.jsonl") lines, wanted 13"
 grep -q '1 header row(s), 1 unreadable row(s)' "$tmp/err" && ok || bad "list: summary: $(cat "$tmp/err")"
 # names on the command line: their position among the names (options not counted)
-"$cli" --json $common --jobs 3 good1.test --ordered nostls.test -domain good2.test >"$tmp/out" 2>&1
+"$cli" --json $common --jobs 3 good1.test --ordered nostls.test -domain good2.test >"$tmp/out" 2>/dev/null
 got=$(facts "$tmp/out")
 [ "$got" = "1=success 2=no_starttls 3=success" ] && ok || bad "names: '$got'"
 # --line-offset shifts every input_line
-"$cli" --json $common --line-offset 1000 good1.test good2.test >"$tmp/out" 2>&1
+"$cli" --json $common --line-offset 1000 good1.test good2.test >"$tmp/out" 2>/dev/null
 [ "$(facts "$tmp/out")" = "1001=success 1002=success" ] && ok || bad "line-offset: '$(facts "$tmp/out")'"
 echo "  input_line: $(facts "$tmp/run1.jsonl" | wc -w) rows of the list, each once"
 
@@ -155,7 +155,7 @@ printf 'slow.test\ngood1.test\ngood2.test\ngood3.test\ngood4.test\ngood5.test\n'
 # 3. --resume: 8 quick rows and 2 slow ones; SIGKILL once the quick ones
 # are written (the slow ones still dripping); then the last whole line is
 # cut in half as a crash mid-write would leave it. The second run must do
-# the 2 slow rows and the cut one, no other, and leave each row once.
+# the slow rows and the cut one, no other, and leave each row once.
 { echo nostls.test; for i in 1 2 3 4 5 6 7; do echo "good$i.test"; done; echo slow.test; echo slow.test; } >"$tmp/r.csv"
 rm -f "$tmp/r.jsonl"
 "$cli" $common --jobs 10 -file "$tmp/r.csv" --resume "$tmp/r.jsonl" 2>"$tmp/err" &
@@ -167,7 +167,10 @@ done
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 n1=$(grep -c '^{' "$tmp/r.jsonl")
-[ "$n1" -eq 8 ] && ok || bad "resume: $n1 lines before the kill, wanted the 8 quick rows"
+# (a loaded machine may finish a slow row too before the kill: the rest
+# of the case counts from what was written)
+[ "$n1" -ge 8 ] && [ "$n1" -lt 10 ] && ok || bad "resume: $n1 lines before the kill, wanted the 8 quick rows"
+redo=$((10 - n1 + 1))
 cut_line=$(tail -n 1 "$tmp/r.jsonl" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["input_line"])')
 python3 - "$tmp/r.jsonl" <<'EOF'
 import sys
@@ -181,7 +184,7 @@ rc=$?
 [ "$rc" -eq 2 ] && ok || bad "resume: exit $rc, wanted 2 (no_starttls among the earlier results)"
 [ ! -s "$tmp/out" ] && ok || bad "resume: results on stdout instead of the file: $(head -c 200 "$tmp/out")"
 grep -q 'half-written last line' "$tmp/err" && ok || bad "resume: the cut line was not said: $(cat "$tmp/err")"
-grep -q '3 of 3 checks finished.*; 7 row(s) already in' "$tmp/err" && ok || bad "resume: summary: $(cat "$tmp/err")"
+grep -q "$redo of $redo checks finished.*; $((10 - redo)) row(s) already in" "$tmp/err" && ok || bad "resume: summary: $(cat "$tmp/err")"
 got=$(facts "$tmp/r.jsonl")
 want="1=no_starttls 2=success 3=success 4=success 5=success 6=success 7=success 8=success 9=success 10=success"
 [ "$got" = "$want" ] && ok || bad "resume: facts '$got', wanted '$want' (each row once)"
