@@ -30,7 +30,7 @@ CORE_SRC  := $(sort $(wildcard src/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 POSIX_SRC := port/posix/port_posix.c port/posix/csv.c
 POSIX_OBJ := $(POSIX_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ   := $(BUILD)/port/posix/cli.o
+CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard port/posix/cli*.c))
 LIB       := $(BUILD)/libstc.a
 CLI       := $(BUILD)/starttls-check
 

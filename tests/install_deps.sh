@@ -6,7 +6,7 @@ pkgs="build-essential pkg-config libwolfssl-dev libidn2-dev ca-certificates
       clang libclang-rt-14-dev llvm valgrind python3 python3-jsonschema procps
       groff-base
       openssl iproute2 dnsutils ldnsutils nsd unbound postfix nginx-light curl
-      bsdutils util-linux gnutls-bin libgnutls30
+      bsdutils util-linux gnutls-bin libgnutls30 parallel
       liblwip-dev
       gcc-arm-none-eabi libnewlib-arm-none-eabi
       qemu-system-arm"

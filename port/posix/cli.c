@@ -6,12 +6,16 @@
  *   starttls-check [options] DOMAIN...
  *   starttls-check [options] -domain DOMAIN | -file FILE.csv [-column N]
  *   starttls-check [options] --host HOST[:PORT]
+ *   starttls-check [--json] --aggregate FILE.jsonl
  * DESCRIPTION
  *   See usage() below and README.md. One engine checks up to --jobs
  *   domains at once in this one thread; domains are read from the list as
  *   job slots free up (a file is streamed, never read whole), and each
- *   report is written as its check ends. The program may allocate (the
- *   core does not); it maps UTF-8 domain names to A-labels with libidn2.
+ *   report is written as its check ends (--ordered: in input order, with
+ *   at most --jobs rows in flight or held). The program may allocate (the
+ *   core does not): reports are rendered into strings (cli_out.c), names
+ *   mapped to A-labels with libidn2. The other cli_*.c files (cli.h) hold
+ *   --resume, the progress line, --aggregate and the Nagios format.
  * EXIT STATUS
  *   0 success (or the domain accepts no mail), 1 warning, 2 failure,
  *   3 error / unknown (bad input, DNS failure, rejected, our own limits, a
@@ -20,25 +24,37 @@
  */
 #include "stc/stc.h"
 #include "stc_posix.h"
+#include "cli.h"
 #include "csv.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <idn2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_EXPECT 16
 #define MAX_JOBS 4096
 #define ROW_MAX 1024 /* bytes of one CSV field (a domain is at most 253) */
 
+enum { FMT_TEXT, FMT_JSON, FMT_NAGIOS };
+
 typedef struct cli {
     stc_options_t opt;
     stc_posix_cfg_t pcfg;
-    int json, verbose, stats;
+    int format, format_given; /* FMT_*; --json, --nagios, --format */
+    int verbose, stats;
+    int ordered;           /* --ordered */
+    const char *resume;    /* --resume FILE */
+    int aggregate;         /* --aggregate */
+    const char *agg_file;  /* --aggregate FILE: read back, check nothing */
+    long agg_word;         /* the word after --aggregate (index in domains), or -1 */
+    unsigned long line_offset; /* --line-offset */
     const char *host;      /* --host */
     int port_given;
     const char *file;      /* -file */
@@ -51,7 +67,8 @@ typedef struct cli {
     size_t ndomains;
 } cli_t;
 
-/* usage - the --help text (keep README.md in step) */
+/* usage - the --help text (keep README.md and the man page in step: each
+ * option line is "  --opt ARG   text") */
 static void usage(FILE *f)
 {
     fputs(
@@ -59,6 +76,7 @@ static void usage(FILE *f)
 "       starttls-check [options] -domain DOMAIN\n"
 "       starttls-check [options] -file DOMAINS.csv [-column N]\n"
 "       starttls-check [options] --host HOST[:PORT]\n"
+"       starttls-check [--json] --aggregate RESULTS.jsonl\n"
 "\n"
 "Looks up the MX hosts of each mail DOMAIN and checks every address of every\n"
 "host on port 25: connection, STARTTLS, the TLS handshake, the certificate\n"
@@ -97,17 +115,32 @@ static void usage(FILE *f)
 "  --probe-time S         seconds for all sessions to one address (60)\n"
 "  --jobs N               checks at once, in one thread (default 1); reports\n"
 "                         are written as checks finish\n"
-"  --json                 JSON Lines: one object per domain (see README)\n"
+"  --format F             text (default), json or nagios\n"
+"  --json                 JSON Lines: one object per input row (see README);\n"
+"                         each carries input_line\n"
+"  --nagios               monitoring-plugin lines: STARTTLS OK|WARNING|CRITICAL|\n"
+"                         UNKNOWN - DOMAIN: MESSAGE | perfdata\n"
+"  --ordered              write the reports in input order (at most --jobs\n"
+"                         rows in flight or held back)\n"
+"  --resume FILE          JSON Lines into FILE: skip the rows whose results\n"
+"                         FILE holds, append the rest (create it if missing)\n"
+"  --aggregate [FILE]     statistics of this run after the reports; with FILE\n"
+"                         and no domain, of FILE's JSON Lines (no checks)\n"
+"  --line-offset N        add N to every input_line (a shard of a longer list)\n"
 "  --verbose              also list the EHLO keywords and the checks that\n"
 "                         did not run\n"
 "  --stats                print memory and session figures to stderr\n"
 "  --arena-kb N           size of the TLS memory arena (default 32768)\n"
 "  --help, --version\n"
 "\n"
+"A progress line goes to stderr when it is a terminal (STC_PROGRESS=1 forces\n"
+"it, 0 turns it off).\n"
+"\n"
 "Exit status: 0 success (or accepts no mail), 1 warning, 2 failure\n"
 "(no STARTTLS, could not connect, bad hostname), 3 error or unknown\n"
 "(bad input, DNS failure, rejected by the server, checker limits, a\n"
-"failed write); 130/143 when interrupted (finished reports are kept).\n", f);
+"failed write); 130/143 when interrupted (finished reports are kept).\n"
+"With --resume, the worst over FILE's earlier results and the new ones.\n", f);
 }
 
 /* die_usage - bad command line: say why, exit 3 */
@@ -228,7 +261,40 @@ static void parse(cli_t *c, int argc, char **argv)
             exit(fflush(stdout) == 0 ? 0 : 3);
         } else if (!strcmp(name, "json")) {
             no_value(argv[i], eq);
-            c->json = 1;
+            c->format = FMT_JSON;
+            c->format_given = 1;
+        } else if (!strcmp(name, "nagios")) {
+            no_value(argv[i], eq);
+            c->format = FMT_NAGIOS;
+            c->format_given = 1;
+        } else if (!strcmp(name, "format")) {
+            v = arg_value(argc, argv, &i, eq);
+            if (!strcmp(v, "text"))
+                c->format = FMT_TEXT;
+            else if (!strcmp(v, "json"))
+                c->format = FMT_JSON;
+            else if (!strcmp(v, "nagios"))
+                c->format = FMT_NAGIOS;
+            else
+                die_usage("--format wants text, json or nagios", v);
+            c->format_given = 1;
+        } else if (!strcmp(name, "ordered")) {
+            no_value(argv[i], eq);
+            c->ordered = 1;
+        } else if (!strcmp(name, "resume")) {
+            c->resume = arg_value(argc, argv, &i, eq);
+        } else if (!strcmp(name, "aggregate")) {
+            c->aggregate = 1;
+            if (eq) {
+                c->agg_file = eq + 1;
+            } else if (i + 1 < argc && (argv[i + 1][0] != '-' || !strcmp(argv[i + 1], "-"))) {
+                /* FILE, or the first domain: decided once all is parsed */
+                c->agg_word = (long)c->ndomains;
+                c->domains[c->ndomains++] = argv[++i];
+            }
+        } else if (!strcmp(name, "line-offset")) {
+            c->line_offset = (unsigned long)num("--line-offset", arg_value(argc, argv, &i, eq),
+                                                0, 2000000000L);
         } else if (!strcmp(name, "verbose") || !strcmp(name, "v")) {
             no_value(argv[i], eq);
             c->verbose = 1;
@@ -312,101 +378,105 @@ static char *to_alabels(const char *in, char *err, size_t errcap)
     return out;
 }
 
-/* ---- output: every write checked ----------------------------------------- */
-
-static int write_failed; /* errno of the first failed write, 0 none */
-static FILE *json_tee;   /* test hook: $STC_JSON_TEE gets every JSON line too */
-
-/* write_stdout - report sink; a short write stops the report */
-static int write_stdout(void *ctx, const char *p, size_t n)
+/* warn - a message on stderr (the progress line cleared first) */
+static void warn(const char *fmt, ...) CLI_PRINTF(1, 2);
+static void warn(const char *fmt, ...)
 {
-    (void)ctx;
-    if (write_failed)
-        return -1;
-    if (fwrite(p, 1, n, stdout) != n) {
-        write_failed = errno ? errno : EIO;
-        return -1;
+    va_list ap;
+    progress_clear();
+    fputs("starttls-check: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* ---- one finished row: rendered, counted, written ------------------------ */
+
+static agg_t *agg; /* --aggregate: the statistics of this run */
+
+/* row_json - the error object of an input row that could not be read */
+static void row_json(sbuf_t *b, unsigned long line, const char *code, const char *what)
+{
+    sbuf_printf(b, "{\"schema_version\":%d,\"input_line\":%lu,\"error\":", STC_SCHEMA_VERSION,
+                line);
+    sbuf_json_str(b, code);
+    sbuf_puts(b, ",\"message\":");
+    sbuf_json_str(b, what);
+    sbuf_puts(b, ",\"status\":3,\"status_text\":\"error\"}\n");
+}
+
+/* deliver - the report of row seq (input line `line`, 0 for none): a
+ * result r, or (r NULL) an unreadable row's code and text. Every output
+ * format is rendered from the same result; --aggregate counts the JSON. */
+static void deliver(const cli_t *c, unsigned long seq, unsigned long line,
+                    const stc_domain_result_t *r, const char *code, const char *what)
+{
+    sbuf_t js, b;
+    memset(&js, 0, sizeof js);
+    memset(&b, 0, sizeof b);
+    if (c->format == FMT_JSON || agg) {
+        if (r)
+            stc_report_json_line(r, line, sbuf_write, &js);
+        else
+            row_json(&js, line, code, what);
+        if (agg && !js.failed)
+            agg_add_line(agg, js.p, js.n);
     }
-    return 0;
-}
-
-/* write_json - JSON sink: stdout, and the test hook's file */
-static int write_json(void *ctx, const char *p, size_t n)
-{
-    if (json_tee)
-        fwrite(p, 1, n, json_tee);
-    return write_stdout(ctx, p, n);
-}
-
-/* put_json - a constant piece of JSON */
-static void put_json(const char *s)
-{
-    write_json(NULL, s, strlen(s));
-}
-
-/* json_str - a JSON string literal of s (the core's escaping rules) */
-static void json_str(const char *s)
-{
-    char b[8];
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            b[0] = '\\';
-            b[1] = (char)ch;
-            write_json(NULL, b, 2);
-        } else if (ch < 0x20 || ch >= 0x7f) {
-            snprintf(b, sizeof b, "\\u%04x", ch < 0x80 ? ch : 0xfffd);
-            write_json(NULL, b, 6);
-        } else {
-            write_json(NULL, (const char *)&ch, 1);
-        }
-    }
-}
-
-/* row_error - an input row that cannot be checked: one object (JSON) or
- * line (text) on stdout, so no row is lost from the results */
-static void row_error(const cli_t *c, unsigned long line, const char *code, const char *what)
-{
-    char b[64];
-    if (!c->json) {
-        snprintf(b, sizeof b, "line %lu: ", line);
-        write_stdout(NULL, b, strlen(b));
-        write_stdout(NULL, "ERROR - ", strlen("ERROR - "));
-        write_stdout(NULL, what, strlen(what));
-        write_stdout(NULL, " (not checked)\n", strlen(" (not checked)\n"));
+    if (c->format == FMT_JSON) {
+        b = js;
+        memset(&js, 0, sizeof js);
+    } else if (c->format == FMT_NAGIOS) {
+        if (r)
+            nagios_line(&b, r, c->opt.warn_days, (int64_t)time(NULL));
+        else
+            nagios_row_error(&b, line, what);
+    } else if (r) {
+        stc_report_text(r, c->verbose, sbuf_write, &b);
     } else {
-        snprintf(b, sizeof b, "{\"schema_version\":%d,\"input_line\":%lu,", STC_SCHEMA_VERSION,
-                 line);
-        write_json(NULL, b, strlen(b));
-        put_json("\"error\":\"");
-        json_str(code);
-        put_json("\",\"message\":\"");
-        json_str(what);
-        put_json("\",\"status\":3,\"status_text\":\"error\"}\n");
+        sbuf_printf(&b, "line %lu: ERROR - %s (not checked)\n", line, what);
     }
-    if (!write_failed && fflush(stdout) != 0)
-        write_failed = errno ? errno : EIO;
+    sbuf_free(&js);
+    out_emit(seq, &b);
+    if (line > 0)
+        progress_row(); /* a row of the input (not the --host relay) */
 }
 
 /* ---- the run ------------------------------------------------------------- */
 
-/* Where the next domain comes from: the command line, then a CSV stream. */
+/* Where the next row comes from: the command line, then a CSV stream. */
 typedef struct input {
     size_t next_arg;
     FILE *file;
     csv_reader_t csv;
     char row[ROW_MAX + 1];
     int first_row;
-    unsigned long headers, bad_rows;
+    unsigned long headers, bad_rows, skipped;
 } input_t;
+
+/* One input row: a name to check, or a row that could not be read. */
+enum { ROW_NAME = 1, ROW_BAD };
+typedef struct row {
+    int kind;
+    unsigned long line; /* input_line: --line-offset + the physical line or position */
+    char *name;         /* ROW_NAME: malloc'ed, UTF-8 as given */
+    const char *code, *what; /* ROW_BAD */
+} row_t;
+
+typedef struct jobinfo {
+    unsigned long seq, line;
+} jobinfo_t;
 
 typedef struct run {
     const cli_t *c;
     stc_engine_t *eng;
     stc_job_t *jobs;
+    jobinfo_t *info; /* per job slot: its row */
     size_t *free_list, nfree;
     input_t in;
+    const resume_t *rs; /* --resume, else NULL */
     int worst;
+    int mismatch;       /* --resume FILE is not of this list: stop */
     unsigned long started, done;
 } run_t;
 
@@ -418,115 +488,207 @@ static void on_signal(int sig)
     got_signal = sig;
 }
 
-/* report - print one result; its exit code (3 when the write failed) */
-static int report(const cli_t *c, const stc_domain_result_t *r)
-{
-    if (c->json)
-        stc_report_json(r, write_json, NULL);
-    else
-        stc_report_text(r, c->verbose, write_stdout, NULL);
-    if (!write_failed && fflush(stdout) != 0)
-        write_failed = errno ? errno : EIO;
-    return stc_exit_code(r->status);
-}
-
-/* on_done - a check ended: its report now, its job slot back */
+/* on_done - a check ended: its report now (or held), its job slot back */
 static void on_done(void *ctx, stc_job_t *j)
 {
     run_t *rn = (run_t *)ctx;
-    int code = report(rn->c, stc_job_result(j));
+    size_t idx = (size_t)(j - rn->jobs);
+    const stc_domain_result_t *r = stc_job_result(j);
+    int code = stc_exit_code(r->status);
+
+    deliver(rn->c, rn->info[idx].seq, rn->info[idx].line, r, NULL, NULL);
     if (code > rn->worst)
         rn->worst = code;
     rn->done++;
-    rn->free_list[rn->nfree++] = (size_t)(j - rn->jobs);
+    rn->free_list[rn->nfree++] = idx;
 }
 
-/* next_domain - the next name to check (malloc'ed UTF-8 as given), NULL at
- * the end; rows that cannot be read are said on stderr and counted */
-static char *next_domain(run_t *rn)
+/* done_before - --resume: FILE already has this row's result. A result
+ * for another domain on that line means FILE is of another list: the run
+ * stops (exit 3) rather than mix two lists in one file. */
+static int done_before(run_t *rn, unsigned long line, const char *name)
+{
+    const resume_row_t *r;
+    if (rn->rs == NULL || (r = resume_find(rn->rs, line)) == NULL)
+        return 0;
+    if (name && r->hash) {
+        char err[256], *ace = to_alabels(name, err, sizeof err);
+        uint32_t h = resume_name_hash(ace ? ace : name);
+        free(ace);
+        if (h && h != r->hash) {
+            warn("%s has a result for input line %lu that is not for \"%s\": not a run of "
+                 "this list (use another file)",
+                 rn->c->resume, line, name);
+            rn->mismatch = 1;
+            return 0;
+        }
+    }
+    rn->in.skipped++;
+    return 1;
+}
+
+/* next_row - the next input row; 0 at the end (or when the run must stop) */
+static int next_row(run_t *rn, row_t *row)
 {
     input_t *in = &rn->in;
     const cli_t *c = rn->c;
-    unsigned long line;
+    unsigned long pline;
+    int rc;
 
-    if (in->next_arg < c->ndomains)
-        return strdup(c->domains[in->next_arg++]);
-    while (in->file) {
-        int rc = csv_next(&in->csv, &line);
+    memset(row, 0, sizeof *row);
+    while (!rn->mismatch) {
+        if (in->next_arg < c->ndomains) {
+            size_t k = in->next_arg++;
+            row->line = c->line_offset + k + 1;
+            if (done_before(rn, row->line, c->domains[k]) || rn->mismatch)
+                continue;
+            row->kind = ROW_NAME;
+            row->name = strdup(c->domains[k]);
+            return row->name != NULL;
+        }
+        if (in->file == NULL)
+            return 0;
+        rc = csv_next(&in->csv, &pline);
+        row->line = c->line_offset + pline;
         switch (rc) {
         case CSV_FIELD:
             if (in->first_row) {
                 in->first_row = 0;
                 if (strchr(in->row, '.') == NULL) {
-                    fprintf(stderr, "starttls-check: %s line %lu: \"%s\" taken for a header "
-                                    "row (no dot), not checked\n",
-                            c->file, line, in->row);
+                    warn("%s line %lu: \"%s\" taken for a header row (no dot), not checked",
+                         c->file, pline, in->row);
                     in->headers++;
                     continue;
                 }
             }
-            return strdup(in->row);
+            if (done_before(rn, row->line, in->row) || rn->mismatch)
+                continue;
+            row->kind = ROW_NAME;
+            row->name = strdup(in->row);
+            return row->name != NULL;
         case CSV_NO_COLUMN:
-            in->first_row = 0;
-            fprintf(stderr, "starttls-check: %s line %lu: no column %ld, not checked\n", c->file,
-                    line, c->column);
-            row_error(c, line, "row_no_column", "the row has no such column");
-            in->bad_rows++;
-            continue;
         case CSV_TOO_LONG:
         case CSV_BAD_QUOTE:
             in->first_row = 0;
-            fprintf(stderr, "starttls-check: %s line %lu: %s, not checked\n", c->file, line,
-                    rc == CSV_TOO_LONG ? "row too long" : "broken quoting");
-            row_error(c, line, rc == CSV_TOO_LONG ? "row_too_long" : "row_bad_quoting",
-                      rc == CSV_TOO_LONG ? "the row is too long" : "the row's quoting is broken");
-            in->bad_rows++;
             if (rc == CSV_BAD_QUOTE && feof(in->file))
-                in->file = NULL;
-            continue;
+                in->file = NULL; /* end of file inside quotes: nothing follows */
+            if (done_before(rn, row->line, NULL))
+                continue;
+            row->kind = ROW_BAD;
+            if (rc == CSV_NO_COLUMN) {
+                warn("%s line %lu: no column %ld, not checked", c->file, pline, c->column);
+                row->code = "row_no_column";
+                row->what = "the row has no such column";
+            } else if (rc == CSV_TOO_LONG) {
+                warn("%s line %lu: row too long, not checked", c->file, pline);
+                row->code = "row_too_long";
+                row->what = "the row is too long";
+            } else {
+                warn("%s line %lu: broken quoting, not checked", c->file, pline);
+                row->code = "row_bad_quoting";
+                row->what = "the row's quoting is broken";
+            }
+            in->bad_rows++;
+            return 1;
         case CSV_READ_ERROR:
-            fprintf(stderr, "starttls-check: cannot read %s: %s\n", c->file, strerror(errno));
+            warn("cannot read %s: %s", c->file, strerror(errno));
             rn->worst = 3;
             in->file = NULL;
-            return NULL;
+            return 0;
         default:
             in->file = NULL;
-            return NULL;
+            return 0;
         }
     }
-    return NULL;
+    return 0;
 }
 
-/* start_next - a free job slot gets the next domain; 0 when none left */
+/* input_left - rows may still come */
+static int input_left(const run_t *rn)
+{
+    return !rn->mismatch && (rn->in.file || rn->in.next_arg < rn->c->ndomains);
+}
+
+/* can_start - a row may be started now: a job slot, room in the --ordered
+ * window, input, and no reason to stop */
+static int can_start(const run_t *rn)
+{
+    return rn->nfree > 0 && out_room() && input_left(rn) && !got_signal && !out_failed();
+}
+
+/* start_next - the next row: an unreadable one is reported at once, a
+ * name goes to a free job slot; 0 when nothing was started */
 static int start_next(run_t *rn)
 {
     const cli_t *c = rn->c;
-    char err[256], *name, *ace;
+    char err[256], *ace;
+    unsigned long seq;
+    size_t idx;
     stc_job_t *j;
+    row_t row;
 
-    if (rn->nfree == 0 || got_signal)
+    if (!can_start(rn) || !next_row(rn, &row))
         return 0;
-    name = next_domain(rn);
-    if (name == NULL)
-        return 0;
-    j = &rn->jobs[rn->free_list[--rn->nfree]];
-    ace = to_alabels(name, err, sizeof err);
+    seq = out_reserve();
+    if (row.kind == ROW_BAD) {
+        deliver(c, seq, row.line, NULL, row.code, row.what);
+        rn->worst = 3; /* a row we could not read is a domain not checked */
+        return 1;
+    }
+    idx = rn->free_list[--rn->nfree];
+    j = &rn->jobs[idx];
+    rn->info[idx].seq = seq;
+    rn->info[idx].line = row.line;
+    ace = to_alabels(row.name, err, sizeof err);
     if (ace == NULL) {
         /* the result still comes, as for any invalid name: the row is
          * reported, never lost */
-        fprintf(stderr, "starttls-check: %s: not a valid domain name (%s)\n", name, err);
-        stc_job_domain(rn->eng, j, name, NULL, 0);
+        warn("%s: not a valid domain name (%s)", row.name, err);
+        stc_job_domain(rn->eng, j, row.name, NULL, 0);
     } else {
         stc_job_domain(rn->eng, j, ace, c->nexpect ? c->expect : NULL, c->nexpect);
         free(ace);
     }
-    free(name);
+    free(row.name);
     rn->started++;
     return 1;
 }
 
-/* run_all - every domain, up to --jobs at once; returns the worst exit code */
-static int run_all(const cli_t *c, stc_engine_t *eng, stc_posix_t *px)
+/* count_rows - rows still to do, for the progress line: the names given,
+ * or a named file's records read once ahead (cheap next to the checks;
+ * the header row and rows --resume skips are not counted); -1 for a
+ * stream (stdin), whose length is not known before its end */
+static long count_rows(const cli_t *c, const resume_t *rs)
+{
+    long n = 0;
+    size_t k;
+    for (k = 0; k < c->ndomains; k++)
+        if (rs == NULL || resume_find(rs, c->line_offset + k + 1) == NULL)
+            n++;
+    if (c->file) {
+        static char buf[ROW_MAX + 1];
+        csv_reader_t r;
+        unsigned long line;
+        int rc, first = 1;
+        FILE *f;
+        if (strcmp(c->file, "-") == 0 || (f = fopen(c->file, "r")) == NULL)
+            return -1;
+        csv_init(&r, f, c->column, buf, ROW_MAX);
+        while ((rc = csv_next(&r, &line)) != CSV_EOF && rc != CSV_READ_ERROR) {
+            int header = first && rc == CSV_FIELD && strchr(buf, '.') == NULL;
+            first = 0;
+            if (!header && (rs == NULL || resume_find(rs, c->line_offset + line) == NULL))
+                n++;
+            if (rc == CSV_BAD_QUOTE && feof(f))
+                break;
+        }
+        fclose(f);
+    }
+    return n;
+}
+
+/* run_all - every row, up to --jobs checks at once; the worst exit code */
+static int run_all(const cli_t *c, stc_engine_t *eng, stc_posix_t *px, const resume_t *rs)
 {
     size_t nfds = STC_MAX_DNS + STC_MAX_CONN, i;
     stc_pollfd_t fds[STC_MAX_DNS + STC_MAX_CONN];
@@ -535,9 +697,11 @@ static int run_all(const cli_t *c, stc_engine_t *eng, stc_posix_t *px)
     memset(&rn, 0, sizeof rn);
     rn.c = c;
     rn.eng = eng;
+    rn.rs = rs;
     rn.jobs = calloc(c->jobs, sizeof *rn.jobs);
+    rn.info = calloc(c->jobs, sizeof *rn.info);
     rn.free_list = calloc(c->jobs, sizeof *rn.free_list);
-    if (!rn.jobs || !rn.free_list) {
+    if (!rn.jobs || !rn.info || !rn.free_list) {
         fprintf(stderr, "starttls-check: out of memory for %zu jobs\n", c->jobs);
         exit(3);
     }
@@ -555,47 +719,59 @@ static int run_all(const cli_t *c, stc_engine_t *eng, stc_posix_t *px)
         csv_init(&rn.in.csv, rn.in.file, c->column, rn.in.row, ROW_MAX);
         rn.in.first_row = 1;
     }
+    progress_init(-1);
+    if (progress_on())
+        progress_init(count_rows(c, rs));
     stc_engine_on_done(eng, on_done, &rn);
     for (;;) {
         uint32_t ms;
         size_t n;
-        while (!write_failed && start_next(&rn))
+        while (start_next(&rn))
             ;
-        if (write_failed || got_signal)
+        if (out_failed() || got_signal)
             break;
         if (stc_engine_step(eng) != STC_EAGAIN && rn.nfree == c->jobs) {
-            if (!start_next(&rn))
+            if (!can_start(&rn))
                 break; /* nothing running, nothing left */
             continue;
         }
-        if (write_failed)
+        if (out_failed())
             break;
         n = stc_engine_pollset(eng, fds, nfds, &ms);
-        if (rn.nfree > 0 && (rn.in.file || rn.in.next_arg < c->ndomains) && !got_signal)
+        if (can_start(&rn))
             ms = 0; /* a slot is free: fill it before waiting */
+        if (progress_on() && ms > 1000)
+            ms = 1000; /* the progress line moves on even when nothing ends */
         if (ms > 0 && px->ops.wait(px->ops.user, fds, n, ms) < 0 && errno != EINTR) {
-            fprintf(stderr, "starttls-check: cannot wait for sockets: %s\n", strerror(errno));
+            warn("cannot wait for sockets: %s", strerror(errno));
             rn.worst = 3;
             break;
         }
+        progress_tick();
     }
     stc_engine_on_done(eng, NULL, NULL);
     stc_engine_free(eng); /* cancels what still runs: those were not finished */
-    if (write_failed) {
-        fprintf(stderr, "starttls-check: cannot write the results: %s\n", strerror(write_failed));
+    out_flush_held();     /* --ordered: what finished behind an unfinished row */
+    progress_end();
+    if (out_failed()) {
+        fprintf(stderr, "starttls-check: cannot write the results: %s\n",
+                strerror(out_failed()));
         rn.worst = 3;
     }
-    if (got_signal || c->stats || rn.in.headers || rn.in.bad_rows)
+    if (got_signal || c->stats || rn.in.headers || rn.in.bad_rows || rs)
         fprintf(stderr, "starttls-check: %lu of %lu checks finished%s%s; %lu header row(s), "
-                        "%lu unreadable row(s)\n",
+                        "%lu unreadable row(s)%s",
                 rn.done, rn.started, got_signal ? ", interrupted by " : "",
                 got_signal == SIGINT ? "SIGINT" : got_signal == SIGTERM ? "SIGTERM" : "",
-                rn.in.headers, rn.in.bad_rows);
-    if (rn.in.bad_rows && rn.worst < 3)
-        rn.worst = 3; /* a row we could not read is a domain not checked */
+                rn.in.headers, rn.in.bad_rows, rs ? "" : "\n");
+    if (rs)
+        fprintf(stderr, "; %lu row(s) already in %s\n", rn.in.skipped, c->resume);
+    if (rn.mismatch)
+        rn.worst = 3;
     if (rn.in.file && rn.in.file != stdin)
         fclose(rn.in.file);
     free(rn.jobs);
+    free(rn.info);
     free(rn.free_list);
     if (got_signal == SIGINT)
         return 130;
@@ -604,11 +780,81 @@ static int run_all(const cli_t *c, stc_engine_t *eng, stc_posix_t *px)
     return rn.worst;
 }
 
+/* aggregate_file - --aggregate FILE: the statistics of results read back;
+ * the exit code is the worst among them (3 when a line is unreadable) */
+static int aggregate_file(const cli_t *c)
+{
+    FILE *f = strcmp(c->agg_file, "-") ? fopen(c->agg_file, "r") : stdin;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    sbuf_t b;
+    int worst;
+
+    if (f == NULL) {
+        fprintf(stderr, "starttls-check: cannot read %s: %s\n", c->agg_file, strerror(errno));
+        return 3;
+    }
+    while ((got = getline(&line, &cap, f)) > 0)
+        agg_add_line(agg, line, (size_t)got);
+    free(line);
+    if (ferror(f)) {
+        fprintf(stderr, "starttls-check: cannot read %s: %s\n", c->agg_file, strerror(errno));
+        if (f != stdin)
+            fclose(f);
+        return 3;
+    }
+    if (f != stdin)
+        fclose(f);
+    memset(&b, 0, sizeof b);
+    if (c->format == FMT_JSON)
+        agg_json(agg, &b);
+    else
+        agg_text(agg, &b);
+    out_extra(stdout, &b, c->format == FMT_JSON);
+    worst = agg_worst(agg);
+    if (agg_unreadable(agg)) {
+        fprintf(stderr, "starttls-check: %s: %lu line(s) are no result and were not counted\n",
+                c->agg_file, agg_unreadable(agg));
+        worst = 3;
+    }
+    return worst;
+}
+
+/* check_combinations - options that do not go together, said at once */
+static void check_combinations(cli_t *c)
+{
+    if (c->agg_word >= 0 && c->ndomains == 1 && !c->file && !c->host) {
+        c->agg_file = c->domains[0]; /* --aggregate FILE: FILE was no domain */
+        c->ndomains = 0;
+    }
+    if (c->agg_file) {
+        if (c->ndomains || c->file || c->host || c->resume)
+            die_usage("--aggregate FILE reads results back and checks nothing: give it no "
+                      "domain, -file, --host or --resume", NULL);
+        if (c->format == FMT_NAGIOS)
+            die_usage("--aggregate FILE writes text or JSON, not nagios lines", NULL);
+        return;
+    }
+    if (c->ndomains == 0 && c->host == NULL && c->file == NULL)
+        die_usage("no domain given", NULL);
+    if (c->resume) {
+        if (c->format_given && c->format != FMT_JSON)
+            die_usage("--resume writes JSON Lines: not with --format text or nagios", NULL);
+        c->format = FMT_JSON;
+        if (c->host)
+            die_usage("--resume is for lists, not --host", NULL);
+        if (c->ndomains && c->file)
+            die_usage("--resume wants one list: names or -file, not both", NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static cli_t cl;
     static stc_posix_t px;
     static stc_engine_t eng;
+    static resume_t rs;
     stc_arena_stats_t st;
     struct sigaction sa;
     char err[256];
@@ -618,19 +864,35 @@ int main(int argc, char **argv)
 
     stc_options_default(&cl.opt);
     default_ehlo(cl.opt.ehlo, sizeof cl.opt.ehlo);
-    if (getenv("STC_JSON_TEE") && *getenv("STC_JSON_TEE"))
-        json_tee = fopen(getenv("STC_JSON_TEE"), "a");
     cl.arena_kb = 32768;
     cl.jobs = 1;
+    cl.agg_word = -1;
     cl.domains = calloc((size_t)argc + 1, sizeof *cl.domains);
     if (!cl.domains)
         return 3;
     parse(&cl, argc, argv);
     scale_timeouts(&cl.opt);
-    if (cl.ndomains == 0 && cl.host == NULL && cl.file == NULL)
-        die_usage("no domain given", NULL);
+    check_combinations(&cl);
     if (cl.opt.port == 465)
         cl.opt.implicit_tls = 1; /* RFC 8314 3.3: implicit TLS on 465 */
+    /* a closed pipe is a failed write, not a silent death mid-line */
+    signal(SIGPIPE, SIG_IGN);
+    if (cl.aggregate && (agg = agg_new()) == NULL) {
+        fprintf(stderr, "starttls-check: out of memory\n");
+        return 3;
+    }
+    if (cl.agg_file) {
+        out_init(stdout, cl.format == FMT_JSON, 0, 1);
+        worst = aggregate_file(&cl);
+        agg_free(agg);
+        out_free();
+        free(cl.domains);
+        if (fclose(stdout) != 0 && worst < 3) {
+            fprintf(stderr, "starttls-check: cannot write the results: %s\n", strerror(errno));
+            worst = 3;
+        }
+        return worst;
+    }
 
     if (stc_posix_init(&px, &cl.pcfg, err, sizeof err) != 0) {
         fprintf(stderr, "starttls-check: %s\n", err);
@@ -649,13 +911,25 @@ int main(int argc, char **argv)
     }
     cl.opt.max_sockets = (uint16_t)(socks > 65535 ? 65535 : socks);
 
-    /* a closed pipe is a failed write, not a silent death mid-line */
-    signal(SIGPIPE, SIG_IGN);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+
+    worst = 0;
+    if (cl.resume) {
+        if (resume_load(&rs, cl.resume, agg, err, sizeof err) != 0) {
+            fprintf(stderr, "starttls-check: %s\n", err);
+            return 3;
+        }
+        worst = rs.worst; /* the exit code covers the earlier results too */
+    }
+    if (out_init(cl.resume ? rs.append : stdout, cl.format == FMT_JSON, cl.ordered, cl.jobs) !=
+        0) {
+        fprintf(stderr, "starttls-check: out of memory\n");
+        return 3;
+    }
 
     arena = malloc(cl.arena_kb * 1024);
     if (!arena) {
@@ -676,7 +950,6 @@ int main(int argc, char **argv)
         return 3;
     }
 
-    worst = 0;
     if (cl.host) {
         static stc_job_t relay;
         char host[STC_NAME_MAX + 1];
@@ -685,17 +958,31 @@ int main(int argc, char **argv)
             die_usage("--host wants HOST, HOST:PORT or [IPv6]:PORT", cl.host);
         stc_job_host(&eng, &relay, host, port, cl.opt.implicit_tls || port == 465);
         stc_engine_run(&eng);
-        worst = report(&cl, stc_job_result(&relay));
-        if (write_failed) {
+        deliver(&cl, out_reserve(), 0, stc_job_result(&relay), NULL, NULL);
+        rc = stc_exit_code(stc_job_result(&relay)->status);
+        if (rc > worst)
+            worst = rc;
+        if (out_failed()) {
             fprintf(stderr, "starttls-check: cannot write the results: %s\n",
-                    strerror(write_failed));
+                    strerror(out_failed()));
             worst = 3;
         }
     }
-    if (!write_failed && (cl.ndomains > 0 || cl.file)) {
-        rc = run_all(&cl, &eng, &px);
+    if (!out_failed() && (cl.ndomains > 0 || cl.file)) {
+        rc = run_all(&cl, &eng, &px, cl.resume ? &rs : NULL);
         if (rc > worst)
             worst = rc;
+    }
+    if (agg && !out_failed()) {
+        /* the statistics go to stdout (never into the --resume file, which
+         * holds rows only) */
+        sbuf_t b;
+        memset(&b, 0, sizeof b);
+        if (cl.format == FMT_JSON)
+            agg_json(agg, &b);
+        else
+            agg_text(agg, &b);
+        out_extra(stdout, &b, cl.format == FMT_JSON);
     }
     stc_arena_stats(&st);
     if (cl.stats)
@@ -710,7 +997,18 @@ int main(int argc, char **argv)
     stc_posix_free(&px);
     free(arena);
     free(cl.domains);
-    if (fclose(stdout) != 0 && !write_failed && worst < 3) {
+    agg_free(agg);
+    if (out_failed() && worst < 3) {
+        fprintf(stderr, "starttls-check: cannot write the results: %s\n", strerror(out_failed()));
+        worst = 3;
+    }
+    out_free();
+    resume_free(&rs);
+    if (rs.append && fclose(rs.append) != 0 && worst < 3) {
+        fprintf(stderr, "starttls-check: cannot write %s: %s\n", cl.resume, strerror(errno));
+        worst = 3;
+    }
+    if (fclose(stdout) != 0 && !out_failed() && worst < 3) {
         fprintf(stderr, "starttls-check: cannot write the results: %s\n", strerror(errno));
         worst = 3;
     }
