@@ -19,7 +19,7 @@
  *   address says trusted false (untrusted), name_match false (name
  *   mismatch), or has the finding cert_expired / cert_not_yet_valid. The
  *   negotiated version is the lowest over the host's addresses; accepted
- *   versions ("probe": {"versions": [...]}) the union.
+ *   versions ("probe": {"versions": {"accepted": [...]}}) the union.
  * - DANE per MX host ("dane": {"status"}): TLSA published = valid,
  *   unusable, mismatch, name-mismatch or expired.
  * - MTA-STS per domain ("mta_sts": {"status", "mode"}): a policy = mode
@@ -199,7 +199,8 @@ static void host(agg_t *a, const jr_doc_t *d, int h)
     a->hosts++;
     for (ad = jr_first(d, jr_get(d, h, "addresses")); ad >= 0; ad = jr_next(d, ad)) {
         int t = jr_get(d, ad, "tls"), cert = jr_get(d, ad, "certificate");
-        int fs = jr_get(d, ad, "findings"), pv = jr_get(d, jr_get(d, ad, "probe"), "versions");
+        int fs = jr_get(d, ad, "findings");
+        int pv = jr_get(d, jr_get(d, jr_get(d, ad, "probe"), "versions"), "accepted");
         int v;
         if (t >= 0) {
             int r = version_rank(jr_str(d, jr_get(d, t, "version")));

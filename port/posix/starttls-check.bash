@@ -7,7 +7,9 @@
 
 _starttls_check_opts='-domain -file -column --host --expect --port --implicit-tls
 --ehlo --timeout --banner-timeout --resolver --ca-file --warn-days --parallel
---per-address --jobs --json --verbose --stats --arena-kb --help --version'
+--per-address --quick --max-sessions --probe-pause --probe-time --jobs --format
+--json --nagios --ordered --resume --aggregate --line-offset --verbose --stats
+--arena-kb --help --version'
 
 # _starttls_check - the completion function bash calls
 _starttls_check()
@@ -17,7 +19,7 @@ _starttls_check()
     [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
     COMPREPLY=()
     case $prev in
-    -file | --file | -ca-file | --ca-file)
+    -file | --file | -ca-file | --ca-file | -resume | --resume | -aggregate | --aggregate)
         compopt -o filenames 2>/dev/null
         COMPREPLY=($(compgen -f -- "$cur"))
         return 0
@@ -27,8 +29,14 @@ _starttls_check()
         -banner-timeout | --banner-timeout | -resolver | --resolver | \
         -warn-days | --warn-days | -parallel | --parallel | \
         -per-address | --per-address | -jobs | --jobs | -j | \
+        -max-sessions | --max-sessions | -probe-pause | --probe-pause | \
+        -probe-time | --probe-time | -line-offset | --line-offset | \
         -arena-kb | --arena-kb)
         return 0 # a value of the user's own
+        ;;
+    -format | --format)
+        COMPREPLY=($(compgen -W "text json nagios" -- "$cur"))
+        return 0
         ;;
     esac
     if [[ $cur == -* ]]; then

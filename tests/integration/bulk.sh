@@ -251,7 +251,7 @@ want = {
     "mx_hosts.not_yet_valid": {"count": 0, "of": 6, "percent": 0.0},
     "mx_hosts.negotiated_versions.TLSv1.3.count": 5,
     "mx_hosts.negotiated_versions.TLSv1.2.count": 1,
-    "accepted_versions.measured": 0, "dane.measured": 0, "mta_sts.measured": 0, "tls_rpt.measured": 0,
+    "accepted_versions.measured": 6, "dane.measured": 0, "mta_sts.measured": 0, "tls_rpt.measured": 0,
 }
 bad = 0
 for k, v in want.items():
@@ -289,7 +289,8 @@ for pat in '^aggregate: 12 result\(s\), 1 unreadable row\(s\)$' \
     '^  without STARTTLS: 14\.29% \(1 of 7\) of those reached$' \
     '^  invalid certificates: 50\.00% \(3 of 6\) of those with TLS: untrusted 1, name mismatch 1, expired 1, not yet valid 0$' \
     '^  negotiated TLS version: TLSv1\.[23] [0-9.]+% \([15] of 6\), TLSv1\.[23] [0-9.]+% \([15] of 6\)$' \
-    '^  accepted TLS versions: not measured$' '^DANE \(MX hosts\): not measured$' \
+    '^  accepted TLS versions: measured on 6 of 9 hosts \(3 not measured\); TLSv1\.2 100\.00% \(6 of 6\), TLSv1\.3 83\.33% \(5 of 6\)$' \
+    '^DANE \(MX hosts\): not measured$' \
     '^MTA-STS \(domains\): not measured$' '^TLS-RPT \(domains\): not measured$'; do
     grep -Eq "$pat" "$tmp/agg.txt" && ok || bad "aggregate text: no /$pat/"
 done
@@ -301,8 +302,8 @@ echo "  aggregate of the list (JSON): $(cat "$tmp/agg.json")"
 # result without them, a host named twice, a line that is not JSON and an
 # aggregate line (not a result)
 cat >"$tmp/hand.jsonl" <<'EOF'
-{"schema_version":2,"input_line":1,"domain":"a.test","status":0,"status_text":"success","results":{"mx.a.test":{"hostname":"mx.a.test","reach":"reached","dane":{"status":"valid"},"addresses":[{"tls":{"version":"TLSv1.3"},"certificate":{"trusted":true,"name_match":true},"findings":[],"probe":{"versions":["TLSv1.2","TLSv1.3"]}}]}},"mta_sts":{"status":"success","mode":"enforce"},"tls_rpt":{"status":"success"}}
-{"schema_version":2,"input_line":2,"domain":"b.test","status":1,"status_text":"warning","results":{"mx.b.test":{"hostname":"mx.b.test","reach":"reached","dane":{"status":"tlsa-absent"},"addresses":[{"tls":{"version":"TLSv1.2"},"certificate":{"trusted":true,"name_match":true},"findings":[],"probe":{"versions":["TLSv1.0","TLSv1.2"]}}]}},"mta_sts":{"status":"warning","mode":"testing"},"tls_rpt":{"status":"failure"}}
+{"schema_version":2,"input_line":1,"domain":"a.test","status":0,"status_text":"success","results":{"mx.a.test":{"hostname":"mx.a.test","reach":"reached","dane":{"status":"valid"},"addresses":[{"tls":{"version":"TLSv1.3"},"certificate":{"trusted":true,"name_match":true},"findings":[],"probe":{"versions":{"accepted":["TLSv1.2","TLSv1.3"],"refused":[],"untested":[]}}}]}},"mta_sts":{"status":"success","mode":"enforce"},"tls_rpt":{"status":"success"}}
+{"schema_version":2,"input_line":2,"domain":"b.test","status":1,"status_text":"warning","results":{"mx.b.test":{"hostname":"mx.b.test","reach":"reached","dane":{"status":"tlsa-absent"},"addresses":[{"tls":{"version":"TLSv1.2"},"certificate":{"trusted":true,"name_match":true},"findings":[],"probe":{"versions":{"accepted":["TLSv1.0","TLSv1.2"],"refused":[],"untested":[]}}}]}},"mta_sts":{"status":"warning","mode":"testing"},"tls_rpt":{"status":"failure"}}
 {"schema_version":2,"input_line":3,"domain":"c.test","status":4,"status_text":"no_starttls","results":{"mx.c.test":{"hostname":"mx.c.test","reach":"reached","addresses":[{"findings":[{"code":"no_starttls"}]}]}}}
 {"schema_version":2,"input_line":4,"domain":"d.test","status":2,"status_text":"failure","results":{"mx.a.test":{"hostname":"mx.a.test","reach":"unreachable"},"mx.d.test":{"hostname":"mx.d.test","reach":"reached","dane":{"status":"mismatch"},"addresses":[{"tls":{"version":"TLSv1.3"},"certificate":{"trusted":false,"name_match":true},"findings":[{"code":"cert_expired"}]}]}},"mta_sts":{"status":"failure","mode":"none"}}
 not json
