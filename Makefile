@@ -47,7 +47,7 @@ FAKE_OBJ  := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 -include boards/cortex-m4/board.mk
 -include boards/mps2-an386/board.mk
 
-.PHONY: all check unit fuzz install clean smoke-nolibc deps demo check-asan
+.PHONY: all check unit fuzz install clean smoke-nolibc deps demo check-asan peers
 SERVER    := $(BUILD)/smtp-test-server
 DNSSERVER := $(BUILD)/dns-test-server
 all: $(CLI) $(UNIT_BIN) $(REPLAY_BIN) $(SERVER) $(DNSSERVER) $(LWIP_TAP_ALL)
@@ -153,6 +153,10 @@ bench-mem: all
 
 demo: $(CLI)
 	sh tests/lab/demo.sh $(BUILD)
+
+# The checker beside testssl.sh on every TLS listener of the lab (root; not CI).
+peers: all
+	BUILD=$(BUILD) bash tests/peers/peers.sh
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $(FUZZ_SECONDS)

@@ -36,8 +36,9 @@
  *   --chain FILE         PEM intermediates sent after the certificate
  *   --ciphers LIST       wolfSSL_CTX_set_cipher_list(); a list this wolfSSL
  *                        build does not know is a start-up error (exit 2).
- *                        Default: TLS 1.3 and ECDHE AES-GCM / ChaCha20 suites
- *                        (wolfSSL's own default also has ADH, RC4, 3DES, NULL).
+ *                        Default: TLS 1.3 and ECDHE AES-GCM / ChaCha20 suites,
+ *                        then ECDHE AES-CBC ones (wolfSSL's own default also
+ *                        has ADH, RC4, 3DES, NULL).
  *                        A list without TLS13- suites caps the version at 1.2
  *                        unless --max-version is given (wolfSSL would pick
  *                        TLS 1.3 and then find no suite)
@@ -829,7 +830,10 @@ static int tls_setup(void)
                "TLS13-CHACHA20-POLY1305-SHA256:"
                "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
                "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-               "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+               "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+               /* CBC with ECDHE after them, for --max-version 1.1 */
+               "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:"
+               "ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA";
     if (g_cfg.cert && load_cert(g_ctx) != 0)
         return -1;
     /* wolfSSL's own floor is TLS 1.1; a well-configured server's is 1.2 */
