@@ -78,6 +78,8 @@ static int udp_send(stc_engine_t *c, stc_dnsq_t *q)
                             STC_DNS_EDNS_UDP);
     if (n == 0)
         return STC_EINVAL;
+    if (q->cd)
+        stc_dns_set_cd(q->msg);
     if (q->sock < 0) {
         if (!stc_eng_socket_room(c))
             return STC_ENOMEM;
@@ -111,12 +113,13 @@ static int next_try(stc_engine_t *c, stc_dnsq_t *q)
 }
 
 /* stc_dnsq_start - begin a query in slot q */
-int stc_dnsq_start(stc_engine_t *c, stc_dnsq_t *q, const char *qname, uint16_t qtype)
+int stc_dnsq_start(stc_engine_t *c, stc_dnsq_t *q, const char *qname, uint16_t qtype, int cd)
 {
     int rc;
     uint8_t i;
 
     q->qtype = qtype;
+    q->cd = cd ? 1 : 0;
     q->tcp = 0;
     q->tries = 0;
     q->res_idx = 0;
@@ -250,6 +253,8 @@ static int step_tcp(stc_engine_t *c, stc_dnsq_t *q)
                                            q->qname, q->qtype, STC_DNS_EDNS_UDP);
             if (n == 0)
                 return STC_EINVAL;
+            if (q->cd)
+                stc_dns_set_cd(q->msg + 2);
             q->msg[0] = (uint8_t)(n >> 8);
             q->msg[1] = (uint8_t)n;
             q->len = (uint16_t)(n + 2);

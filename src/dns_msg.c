@@ -194,6 +194,14 @@ static int put_name(stc_wbuf_t *w, const char *s)
 
 /* ---- queries ---------------------------------------------------------------- */
 
+/* stc_dns_set_cd - CD in the second flags byte: the resolver then hands
+ * back data that fails validation instead of SERVFAIL, which is how a
+ * bogus TLSA RRset is told from a broken server (RFC 7672 2.1.1). */
+void stc_dns_set_cd(uint8_t *query)
+{
+    query[3] = (uint8_t)(query[3] | 0x10u);
+}
+
 /* stc_dns_build_query - one question, RD, and an OPT RR with DO */
 size_t stc_dns_build_query(uint8_t *buf, size_t cap, uint16_t id,
                            const char *qname, uint16_t qtype, uint16_t edns_udp)

@@ -221,7 +221,7 @@ static int in_flight(const stc_engine_t *e)
 }
 
 /* stc_eng_ask_dns - join or start the question (qname, qtype) */
-int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t qtype)
+int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t qtype, int cd)
 {
     stc_dnsq_t *q = NULL;
     size_t i;
@@ -229,7 +229,8 @@ int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t 
 
     for (i = 0; i < STC_MAX_DNS; i++) {
         stc_dnsq_t *d = &e->dns[i];
-        if (stc_dnsq_busy(d) && d->qtype == qtype && stc_name_eq(d->qname, qname)) {
+        if (stc_dnsq_busy(d) && d->qtype == qtype && d->cd == (cd ? 1 : 0) &&
+            stc_name_eq(d->qname, qname)) {
             push(&d->waiters, w, STC_POOL_DNS, i);
             return STC_EAGAIN;
         }
@@ -238,7 +239,7 @@ int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t 
     }
     if (!q || !stc_eng_socket_room(e))
         return STC_ASK_LATER;
-    rc = stc_dnsq_start(e, q, qname, qtype);
+    rc = stc_dnsq_start(e, q, qname, qtype, cd);
     if (rc == STC_EAGAIN) {
         push(&q->waiters, w, STC_POOL_DNS, (size_t)(q - e->dns));
         return STC_EAGAIN;

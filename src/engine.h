@@ -42,7 +42,7 @@ static inline uint32_t stc_now(const stc_engine_t *e)
  * now (w stays idle: ask again on a later step); STC_ENOMEM: no socket
  * although nothing else is open (the checker's limit); any other error:
  * the question cannot be asked from here (w stays idle). */
-int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t qtype);
+int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t qtype, int cd);
 
 /* Ask for the sessions to (ip, port, sni) on behalf of w; STC_EAGAIN or
  * STC_ASK_LATER as above. sni: the reference name (and SNI unless an IP
@@ -76,12 +76,45 @@ void stc_eng_socket_closed(stc_engine_t *e);
 /* 1 when another socket may be opened now. */
 int stc_eng_socket_room(const stc_engine_t *e);
 
+/* ---- job.c, job_dane.c, job_txt.c: one domain's check ------------------------ */
+
+/* stc_wait_t.kind of a job's wait nodes */
+enum { STC_W_MX = 1, STC_W_A, STC_W_AAAA, STC_W_SESSION, STC_W_TLSA, STC_W_STS, STC_W_RPT };
+
+/* An idle wait node of j, or NULL when all are in use. */
+stc_wait_t *stc_job_free_wait(stc_job_t *j);
+/* DANE (job_dane.c): host hi's addresses are known: decide whether its
+ * TLSA must be asked; ask the TLSA questions due; take an answer; judge
+ * one address's session; the hosts' statuses and findings at the end. */
+void stc_job_dane_start(stc_job_t *j, uint8_t hi);
+int stc_job_ask_tlsa(stc_engine_t *e, stc_job_t *j);
+void stc_job_tlsa_answer(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err);
+void stc_job_dane_session(stc_job_t *j, uint8_t hi, stc_addr_result_t *a,
+                          const stc_session_t *s);
+void stc_job_dane_finish(stc_job_t *j);
+/* The _mta-sts and _smtp._tls TXT records (job_txt.c). */
+int stc_job_ask_txt(stc_engine_t *e, stc_job_t *j);
+void stc_job_txt_answer(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err);
+
+/* ---- dane.c: RFC 7672 from gathered facts ----------------------------------- */
+
+/* Reduce one TLSA record to a key; 1 when usable for SMTP (k filled). */
+int stc_dane_key(stc_tlsa_key_t *k, uint8_t usage, uint8_t selector, uint8_t mtype,
+                 const uint8_t *data, size_t n);
+/* The stc_dane_t of one session's chain (VALID, MISMATCH, NAME_MISMATCH,
+ * EXPIRED); *usage = the usage that decided, 0 none. */
+uint8_t stc_dane_match(const stc_tlsa_key_t *k, unsigned nk, const stc_chain_facts_t *c,
+                       int name_ok, uint8_t *usage);
+/* The worse of two per-address DANE statuses; the host finding of one. */
+uint8_t stc_dane_worse(uint8_t a, uint8_t b);
+unsigned stc_dane_finding(uint8_t d);
+
 /* ---- dns_client.c ---------------------------------------------------------- */
 
 /* Begin asking (qname, qtype) in the free slot q. STC_EAGAIN (running),
  * STC_ENOMEM (no socket now: the slot is left free), or another error
  * (the slot is left free). */
-int stc_dnsq_start(stc_engine_t *e, stc_dnsq_t *q, const char *qname, uint16_t qtype);
+int stc_dnsq_start(stc_engine_t *e, stc_dnsq_t *q, const char *qname, uint16_t qtype, int cd);
 /* Advance; STC_EAGAIN while running, else the query's outcome (STC_OK:
  * an answer is in q->msg[0..len) with q->rcode and q->ad). */
 int stc_dnsq_step(stc_engine_t *e, stc_dnsq_t *q);

@@ -12,7 +12,6 @@
 #include <string.h>
 
 enum { J_IDLE = 0, J_MX_ASK, J_MX_WAIT, J_HOSTS, J_DONE };
-enum { W_MX = 1, W_A, W_AAAA, W_SESSION };
 
 /* stc_jhost_t.need bits: lookups still to ask */
 #define NEED_A 0x1u
@@ -120,6 +119,9 @@ int stc_job_domain(stc_engine_t *e, stc_job_t *j, const char *domain,
     copy_name(j->result.domain, domain, sizeof j->result.domain);
     j->patterns = patterns;
     j->npatterns = patterns ? npatterns : 0;
+    j->txt_need = 3; /* _mta-sts and _smtp._tls, once a host has an address */
+    j->result.mta_sts.status = STC_SKIPPED;
+    j->result.tls_rpt.status = STC_SKIPPED;
     return start(e, j, J_MX_ASK);
 }
 
@@ -131,6 +133,8 @@ int stc_job_host(stc_engine_t *e, stc_job_t *j, const char *host, uint16_t port,
     int h;
 
     reset(e, j);
+    j->result.mta_sts.status = STC_SKIPPED;
+    j->result.tls_rpt.status = STC_SKIPPED;
     j->port = port ? port : 25;
     j->implicit_tls = implicit_tls ? 1 : 0;
     j->result.mx_kind = STC_MX_RELAY;
@@ -146,6 +150,7 @@ int stc_job_host(stc_engine_t *e, stc_job_t *j, const char *host, uint16_t port,
         j->result.host[h].naddr = 1;
         j->hs[h].need = 0;
         j->hs[h].looked = 1;
+        j->hs[h].dane_st = 2; /* a relay check: no DANE */
     } else {
         if (stc_name_check(host) != STC_NAME_OK || host[0] == '.')
             return done_invalid(e, j);
@@ -157,8 +162,8 @@ int stc_job_host(stc_engine_t *e, stc_job_t *j, const char *host, uint16_t port,
 
 /* ---- asking ------------------------------------------------------------- */
 
-/* free_wait - an idle wait node, or NULL when the job waits for enough */
-static stc_wait_t *free_wait(stc_job_t *j)
+/* stc_job_free_wait - an idle wait node, or NULL when the job waits for enough */
+stc_wait_t *stc_job_free_wait(stc_job_t *j)
 {
     size_t i;
     for (i = 0; i < STC_JOB_WAITS; i++)
@@ -178,15 +183,15 @@ static unsigned local_code(int rc)
 /* ask_mx - the MX question (or the CNAME target it was led to) */
 static int ask_mx(stc_engine_t *e, stc_job_t *j)
 {
-    stc_wait_t *w = free_wait(j);
+    stc_wait_t *w = stc_job_free_wait(j);
     const char *name = j->mx_target ? stc_result_text(&j->result, j->mx_target)
                                     : j->result.domain;
     int rc;
 
     if (!w)
         return 0;
-    w->kind = W_MX;
-    rc = stc_eng_ask_dns(e, w, name, STC_DNS_MX);
+    w->kind = STC_W_MX;
+    rc = stc_eng_ask_dns(e, w, name, STC_DNS_MX, 0);
     if (rc == STC_ASK_LATER)
         return 0;
     if (rc == STC_EAGAIN) {
@@ -210,15 +215,15 @@ static int ask_lookups(stc_engine_t *e, stc_job_t *j)
         stc_host_result_t *h = &j->result.host[hi];
         stc_jhost_t *hs = &j->hs[hi];
         while (!hs->looked && hs->need) {
-            stc_wait_t *w = free_wait(j);
+            stc_wait_t *w = stc_job_free_wait(j);
             uint8_t bit = (hs->need & NEED_A) ? NEED_A : NEED_AAAA;
             const char *name = hs->hops ? stc_result_text(&j->result, h->cname) : h->name;
             int rc;
             if (!w)
                 return progress;
-            w->kind = bit == NEED_A ? W_A : W_AAAA;
+            w->kind = bit == NEED_A ? STC_W_A : STC_W_AAAA;
             w->host = hi;
-            rc = stc_eng_ask_dns(e, w, name, bit == NEED_A ? STC_DNS_A : STC_DNS_AAAA);
+            rc = stc_eng_ask_dns(e, w, name, bit == NEED_A ? STC_DNS_A : STC_DNS_AAAA, 0);
             if (rc == STC_ASK_LATER)
                 return progress;
             progress = 1;
@@ -247,21 +252,22 @@ static int ask_sessions(stc_engine_t *e, stc_job_t *j)
     for (hi = 0; hi < j->result.nhosts; hi++) {
         stc_host_result_t *h = &j->result.host[hi];
         stc_jhost_t *hs = &j->hs[hi];
-        if (!hs->looked)
-            continue;
+        if (!hs->looked || hs->dane_st != 2)
+            continue; /* RFC 7672 2.2: TLSA is known before the session starts */
         for (ai = 0; ai < h->naddr; ai++) {
             stc_wait_t *w;
             int rc;
             if (hs->asked & (1u << ai) || h->addr[ai].reach != STC_R_PENDING)
                 continue;
-            w = free_wait(j);
+            w = stc_job_free_wait(j);
             if (!w)
                 return progress;
-            w->kind = W_SESSION;
+            w->kind = STC_W_SESSION;
             w->host = hi;
             w->addr = ai;
             rc = stc_eng_ask_session(e, w, &h->addr[ai].ip, j->port, j->implicit_tls,
-                                     h->name);
+                                     h->tlsa_base ? stc_result_text(&j->result, h->tlsa_base)
+                                                  : h->name);
             if (rc != STC_EAGAIN)
                 return progress; /* no task free now: in order, later */
             hs->asked = (uint16_t)(hs->asked | (1u << ai));
@@ -279,6 +285,8 @@ int stc_job_step(stc_engine_t *e, stc_job_t *j)
         progress |= ask_mx(e, j);
     if (j->state == J_HOSTS) {
         progress |= ask_lookups(e, j);
+        progress |= stc_job_ask_tlsa(e, j);
+        progress |= stc_job_ask_txt(e, j);
         progress |= ask_sessions(e, j);
     }
     return progress;
@@ -290,15 +298,15 @@ int stc_job_idle(const stc_job_t *j)
     uint8_t hi, ai;
     size_t i;
 
+    for (i = 0; i < STC_JOB_WAITS; i++)
+        if (j->w[i].pool != STC_POOL_NONE)
+            return 0;
     if (j->state == J_DONE)
         return 1;
     if (j->state != J_HOSTS)
         return 0;
-    for (i = 0; i < STC_JOB_WAITS; i++)
-        if (j->w[i].pool != STC_POOL_NONE)
-            return 0;
     for (hi = 0; hi < j->result.nhosts; hi++) {
-        if (!j->hs[hi].looked)
+        if (!j->hs[hi].looked || j->hs[hi].dane_st != 2)
             return 0;
         for (ai = 0; ai < j->result.host[hi].naddr; ai++)
             if (j->result.host[hi].addr[ai].reach == STC_R_PENDING)
@@ -320,6 +328,7 @@ void stc_job_finish(stc_engine_t *e, stc_job_t *j)
     for (h = 0; h < r->nhosts; h++)
         for (a = 0; a < r->host[h].naddr; a++)
             r->sessions += r->host[h].addr[a].sessions;
+    stc_job_dane_finish(j);
     stc_verdict(r, j->patterns, j->npatterns);
     j->state = J_DONE;
     j->running = 0;
@@ -584,6 +593,7 @@ static void host_looked(stc_job_t *j, uint8_t hi)
 
     hs->looked = 1;
     h->dnssec = (uint8_t)!hs->insecure;
+    stc_job_dane_start(j, hi);
 #if STC_MAX_ADDRS > 1 /* (with one slot GCC's -Warray-bounds sees addr[1]) */
     for (i = 1; i < h->naddr; i++) /* insertion sort: at most STC_MAX_ADDRS */
         for (k = i; k > 0 && ip_cmp(&h->addr[k - 1].ip, &h->addr[k].ip) > 0; k--) {
@@ -668,10 +678,14 @@ void stc_job_dns_answer(stc_engine_t *e, stc_wait_t *w, const stc_dnsq_t *q, int
     (void)e;
     if (!j->running)
         return;
-    if (w->kind == W_MX)
+    if (w->kind == STC_W_MX)
         handle_mx(j, q, err);
-    else if (w->kind == W_A || w->kind == W_AAAA)
+    else if (w->kind == STC_W_A || w->kind == STC_W_AAAA)
         handle_addr(j, w, q, err);
+    else if (w->kind == STC_W_TLSA)
+        stc_job_tlsa_answer(j, w, q, err);
+    else if (w->kind == STC_W_STS || w->kind == STC_W_RPT)
+        stc_job_txt_answer(j, w, q, err);
 }
 
 /* stc_job_session_answer - the facts of one address's sessions */
@@ -683,7 +697,7 @@ void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_task_t *t)
     stc_ip_t ip;
 
     (void)e;
-    if (!j->running || w->kind != W_SESSION || w->host >= r->nhosts ||
+    if (!j->running || w->kind != STC_W_SESSION || w->host >= r->nhosts ||
         w->addr >= r->host[w->host].naddr)
         return;
     a = &r->host[w->host].addr[w->addr];
@@ -697,4 +711,5 @@ void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_task_t *t)
         a->reach = STC_R_UNCHECKED;
         stc_add_addr_finding(a, STC_F_CHECKER_UNCHECKED, 0);
     }
+    stc_job_dane_session(j, w->host, a, &t->s);
 }

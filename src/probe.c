@@ -482,6 +482,9 @@ void stc_probe_answer(stc_probe_run_t *r, stc_probe_facts_t *f, unsigned kind, u
     /* a refusal: an alert, or the server hanging up on our hello */
     int refused = alert || outcome == STC_PO_CLOSED;
     uint8_t ours = 0;
+    /* what is known before: a repeated probe that learns nothing stops */
+    uint32_t before = (uint32_t)f->versions_tested | (uint32_t)f->classes_tested << 8 |
+                      (uint32_t)f->groups_tested << 16 | (uint32_t)r->dhe << 24;
 
     switch (outcome) {
     case STC_PO_BUSY:
@@ -597,6 +600,10 @@ void stc_probe_answer(stc_probe_run_t *r, stc_probe_facts_t *f, unsigned kind, u
     default:
         break;
     }
+    if ((kind == STC_PK_LEGACY || kind == STC_PK_WEAK || kind == STC_PK_GROUP) &&
+        before == ((uint32_t)f->versions_tested | (uint32_t)f->classes_tested << 8 |
+                   (uint32_t)f->groups_tested << 16 | (uint32_t)r->dhe << 24))
+        r->done |= DONE(kind); /* e.g. a ServerHello of a version that is no TLS */
     if (outcome == STC_PO_STALLED && ++r->stalls >= 2)
         r->cut = STC_PCUT_STALLED; /* its flights never end: stop paying for them */
     settle(r, f);

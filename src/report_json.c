@@ -307,6 +307,67 @@ static void addr_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_
     stc_out_str(o, "}");
 }
 
+/* dane_check - the check status DANE gives a host: not_applicable where
+ * DANE does not apply, never a verdict */
+static int dane_check(uint8_t d)
+{
+    unsigned code = stc_dane_finding(d);
+    if (d == STC_DANE_INSECURE || d == STC_DANE_TLSA_ABSENT)
+        return STC_NOT_APPLICABLE;
+    if (d == STC_DANE_NOT_REACHED)
+        return STC_SKIPPED;
+    return code ? stc_finding_info(code)->severity : STC_SUCCESS;
+}
+
+/* dane_obj - "dane":{status,check_status,records,usable,usage,base} */
+static void dane_obj(stc_out_t *o, int *first, const stc_domain_result_t *r,
+                     const stc_host_result_t *h)
+{
+    int ff = 1;
+    key(o, first, "dane");
+    stc_out_str(o, "{");
+    kv_str(o, &ff, "status", stc_dane_text(h->dane));
+    kv_str(o, &ff, "check_status", stc_status_text(dane_check(h->dane)));
+    kv_int(o, &ff, "records", h->tlsa_records);
+    kv_int(o, &ff, "usable", h->tlsa_usable);
+    if (h->dane == STC_DANE_VALID && h->dane_usage)
+        kv_str(o, &ff, "matched_by", h->dane_usage == 3 ? "DANE-EE" : "DANE-TA");
+    if (h->tlsa_base)
+        kv_str(o, &ff, "base", stc_result_text(r, h->tlsa_base));
+    stc_out_str(o, "}");
+}
+
+/* policy_obj - "mta_sts" / "tls_rpt": {status,records,id|rua,problems} */
+static void policy_obj(stc_out_t *o, int *first, const stc_domain_result_t *r,
+                       const char *k, const stc_policy_result_t *p, int sts)
+{
+    static const char *const probs[] = {"syntax", "space_before_semicolon", "no_id", "bad_id",
+                                        "duplicate_id", "no_rua", "bad_uri", "unsupported_scheme",
+                                        "duplicate_rua", "no_usable_uri"};
+    unsigned i, n = 0;
+    int ff = 1;
+
+    if (p->status == STC_SKIPPED)
+        return; /* not looked up, or not judged yet */
+    key(o, first, k);
+    stc_out_str(o, "{");
+    kv_str(o, &ff, "status", stc_status_text(p->status));
+    kv_int(o, &ff, "records", p->records);
+    if (p->id)
+        kv_str(o, &ff, sts ? "id" : "rua", stc_result_text(r, p->id));
+    if (!sts && p->records == 1)
+        kv_int(o, &ff, "rua_count", p->uris);
+    key(o, &ff, "problems");
+    stc_out_str(o, "[");
+    for (i = 0; i < sizeof probs / sizeof probs[0]; i++)
+        if (p->problems & (1u << i)) {
+            if (n++)
+                stc_out_str(o, ",");
+            jstr(o, probs[i]);
+        }
+    stc_out_str(o, "]}");
+}
+
 /* host_obj - one MX host: the original's per-hostname result plus addresses */
 static void host_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_host_result_t *h)
 {
@@ -331,6 +392,8 @@ static void host_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_host_
     kv_str(o, &ff, "reach", stc_reach_text(h->reach));
     kv_bool(o, &ff, "preferred", h->preferred);
     kv_bool(o, &ff, "dnssec", h->dnssec);
+    if (h->dane != STC_DANE_NONE)
+        dane_obj(o, &ff, r, h);
     checks(o, &ff, reached, n);
     findings(o, &ff, h->findings, h->nfindings, h->dropped);
     key(o, &ff, "addresses");
@@ -396,6 +459,8 @@ int stc_report_json_line(const stc_domain_result_t *r, unsigned long input_line,
     }
     stc_out_str(&o, "]");
     findings(&o, &ff, r->findings, r->nfindings, r->dropped);
+    policy_obj(&o, &ff, r, "mta_sts", &r->mta_sts, 1);
+    policy_obj(&o, &ff, r, "tls_rpt", &r->tls_rpt, 0);
     key(&o, &ff, "results");
     stc_out_str(&o, "{");
     for (i = 0; i < r->nhosts; i++) {

@@ -225,6 +225,60 @@ static void addr_block(stc_out_t *o, const stc_domain_result_t *r, const stc_add
         probe_lines(o, &a->probe);
 }
 
+/* dane_line - "    DANE valid: 2 TLSA records (2 usable) at B, matched by DANE-EE" */
+static void dane_line(stc_out_t *o, const stc_domain_result_t *r, const stc_host_result_t *h)
+{
+    if (h->dane == STC_DANE_NONE)
+        return;
+    stc_out_str(o, "    DANE ");
+    stc_out_str(o, stc_dane_text(h->dane));
+    if (h->tlsa_records) {
+        stc_out_str(o, ": ");
+        stc_out_int(o, h->tlsa_records);
+        stc_out_str(o, h->tlsa_records == 1 ? " TLSA record (" : " TLSA records (");
+        stc_out_int(o, h->tlsa_usable);
+        stc_out_str(o, " usable)");
+        if (h->tlsa_base) {
+            stc_out_str(o, " at _25._tcp.");
+            stc_out_str(o, stc_result_text(r, h->tlsa_base));
+        }
+        if (h->dane == STC_DANE_VALID)
+            stc_out_str(o, h->dane_usage == 2 ? ", matched by DANE-TA" : ", matched by DANE-EE");
+    } else if (h->dane == STC_DANE_INSECURE) {
+        stc_out_str(o, " (no DNSSEC-validated answer: DANE does not apply)");
+    }
+    stc_out_str(o, "\n");
+}
+
+/* policy_line - "  MTA-STS  success  id 2026..." for a domain's TXT record */
+static void policy_line(stc_out_t *o, const stc_domain_result_t *r, const char *label,
+                        const stc_policy_result_t *p, int sts)
+{
+    if (p->status == STC_SKIPPED && !p->records)
+        return;
+    stc_out_str(o, "  ");
+    pad(o, label, 9);
+    stc_out_str(o, p->status == STC_SKIPPED ? "record found, policy not fetched"
+                                            : stc_status_text(p->status));
+    if (p->status == STC_NOT_APPLICABLE)
+        stc_out_str(o, ": no record published");
+    if (p->records > 1) {
+        stc_out_str(o, ", ");
+        stc_out_int(o, p->records);
+        stc_out_str(o, " records");
+    }
+    if (p->id) {
+        stc_out_str(o, sts ? ", id " : ", reports to ");
+        stc_out_str(o, stc_result_text(r, p->id));
+        if (!sts && p->uris > 1) {
+            stc_out_str(o, " and ");
+            stc_out_int(o, p->uris - 1);
+            stc_out_str(o, " more");
+        }
+    }
+    stc_out_str(o, "\n");
+}
+
 /* stc_report_text - the whole result for people */
 int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, void *ctx)
 {
@@ -242,6 +296,10 @@ int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, v
     stc_out_str(&o, stc_result_message(r, msg, sizeof msg));
     stc_out_str(&o, "\n");
     finding_lines(&o, "  ", r->findings, r->nfindings);
+    if (r->mx_kind != STC_MX_RELAY) {
+        policy_line(&o, r, "MTA-STS", &r->mta_sts, 1);
+        policy_line(&o, r, "TLS-RPT", &r->tls_rpt, 0);
+    }
     for (h = 0; h < r->nhosts; h++) {
         const stc_host_result_t *hr = &r->host[h];
         stc_out_str(&o, r->mx_kind == STC_MX_RELAY ? "  host " : "  MX ");
@@ -271,6 +329,7 @@ int stc_report_text(const stc_domain_result_t *r, int verbose, stc_write_fn w, v
             stc_out_str(&o, ")");
         }
         stc_out_str(&o, "\n");
+        dane_line(&o, r, hr);
         finding_lines(&o, "    ", hr->findings, hr->nfindings);
         for (i = 0; i < hr->naddr; i++)
             addr_block(&o, r, &hr->addr[i], verbose);

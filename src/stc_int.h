@@ -50,6 +50,8 @@ int stc_name_eq(const char *a, const char *b);
  * validating resolver sets AD. qname is a presentation-form A-label name,
  * trailing dot optional. Returns the message length, or 0 when qname is
  * invalid or cap too small. */
+/* Set CD (RFC 4035 3.2.2: checking disabled) in a built query's header. */
+void stc_dns_set_cd(uint8_t *query);
 size_t stc_dns_build_query(uint8_t *buf, size_t cap, uint16_t id,
                            const char *qname, uint16_t qtype, uint16_t edns_udp);
 

@@ -35,6 +35,15 @@ const char *stc_reach_text(unsigned r)
     return r < sizeof t / sizeof t[0] ? t[r] : "unknown";
 }
 
+/* stc_dane_text - word for a DANE status (stc_dane_t) */
+const char *stc_dane_text(unsigned d)
+{
+    static const char *const t[] = {"none", "insecure", "tlsa-absent", "valid", "unusable",
+                                    "mismatch", "name-mismatch", "expired", "bogus",
+                                    "lookup-failed", "no-tls", "not-reached"};
+    return d < sizeof t / sizeof t[0] ? t[d] : "unknown";
+}
+
 /* stc_err_text - short text of an stc_err_t */
 const char *stc_err_text(int err)
 {

@@ -44,6 +44,24 @@ int stc_addr_status(const stc_addr_result_t *a)
     return w;
 }
 
+/* host_addr_status - an address's status as its host counts it: when DANE
+ * authenticates the host (RFC 7672 3.1), the certificate check is PKIX's
+ * business and informational for DANE senders */
+static int host_addr_status(const stc_host_result_t *h, const stc_addr_result_t *a)
+{
+    stc_addr_result_t t;
+    unsigned i, n = 0;
+    if (h->dane != STC_DANE_VALID)
+        return stc_addr_status(a);
+    t = *a;
+    t.status[STC_CHK_CERT] = STC_SKIPPED;
+    for (i = 0; i < a->nfindings; i++)
+        if (stc_finding_info(a->findings[i].code)->check != STC_CHK_CERT)
+            t.findings[n++] = a->findings[i];
+    t.nfindings = (uint8_t)n;
+    return stc_addr_status(&t);
+}
+
 /* ours_error - a finding of the checker's own that leaves a question
  * unanswered (ours notes, such as probes_cut, do not) */
 static int ours_error(unsigned code)
@@ -127,7 +145,7 @@ static void judge_host(stc_host_result_t *h)
         h->reach = STC_R_REACHED;
         for (i = 0; i < h->naddr; i++)
             if (h->addr[i].reach == STC_R_REACHED || h->addr[i].reach == STC_R_UNCHECKED)
-                st = stc_status_worse(st, stc_addr_status(&h->addr[i]));
+                st = stc_status_worse(st, host_addr_status(h, &h->addr[i]));
         if (rejected || unreach) {
             /* senders pick any address: a dead one loses or delays mail */
             stc_add_host_finding(h, STC_F_SOME_ADDRS_FAIL, (int32_t)(rejected + unreach));
@@ -186,6 +204,8 @@ static unsigned worst_finding(const stc_host_result_t *h)
             continue;
         for (j = 0; j < h->addr[i].nfindings; j++) {
             const stc_finding_info_t *fi = stc_finding_info(h->addr[i].findings[j].code);
+            if (h->dane == STC_DANE_VALID && fi->check == STC_CHK_CERT)
+                continue; /* DANE authenticates the host (host_addr_status) */
             if (!best || fi->severity > best->severity) {
                 best = fi;
                 code = h->addr[i].findings[j].code;

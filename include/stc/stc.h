@@ -84,6 +84,13 @@
  * - Expected MX patterns given and some MX host matches none: "bad hostname".
  * - Null MX (RFC 7505): "accepts no mail". DNS failure of the MX lookup
  *   (NXDOMAIN, SERVFAIL, timeout): "error", with the reason as a finding.
+ * - DANE (host): VALID makes the certificate check informational for the
+ *   host's status (DANE senders do not use PKIX); MISMATCH, NAME_MISMATCH,
+ *   EXPIRED, BOGUS, LOOKUP_FAILED and NO_TLS are host failures, UNUSABLE a
+ *   warning; INSECURE and TLSA_ABSENT change nothing.
+ * - Policy records (domain): an invalid or duplicated _mta-sts record is a
+ *   failure, a missing one not applicable; an invalid or duplicated
+ *   _smtp._tls record, or a failed lookup of either, is a warning.
  */
 #ifndef STC_H
 #define STC_H
@@ -239,6 +246,21 @@ typedef enum stc_finding_code {
     STC_F_PROBES_CUT,          /* ours (a note): a bound stopped the probes */
     STC_F_PROBES_REDUCED,      /* ours (a note): a slow greeting, fewer probes */
     STC_F_CHECKER_HANDSHAKE_LIMIT, /* ours (a note): only a probe could talk to it */
+    STC_F_DANE_MISMATCH,       /* host: no usable TLSA record matches the server */
+    STC_F_DANE_NAME_MISMATCH,  /* host: DANE-TA matched, the leaf's name does not */
+    STC_F_DANE_EXPIRED,        /* host: DANE-TA matched, a certificate is out of date */
+    STC_F_DANE_BOGUS,          /* host: the TLSA answer fails DNSSEC validation */
+    STC_F_DANE_LOOKUP_FAILED,  /* host: the TLSA lookup failed (not bogus) */
+    STC_F_DANE_NO_TLS,         /* host: TLSA published, no TLS session */
+    STC_F_DANE_UNUSABLE,       /* host: only TLSA records SMTP cannot use */
+    STC_F_DANE_OVERRIDES_PKIX, /* host (a note): DANE authenticates, PKIX problems moot */
+    STC_F_DANE_ONE_RECORD,     /* host (a note): one usable TLSA record: plan rollovers */
+    STC_F_TLSA_TRUNCATED,      /* ours (a note): more TLSA records than we keep */
+    STC_F_STS_TXT_INVALID,     /* domain: the _mta-sts record is not valid */
+    STC_F_STS_TXT_MULTIPLE,    /* domain: more than one v=STSv1 record */
+    STC_F_TLSRPT_INVALID,      /* domain: the _smtp._tls record is not valid */
+    STC_F_TLSRPT_MULTIPLE,     /* domain: more than one v=TLSRPTv1 record */
+    STC_F_TXT_LOOKUP_FAILED,   /* domain: a policy TXT lookup failed */
     STC_F_COUNT
 } stc_finding_code_t;
 
@@ -359,6 +381,7 @@ typedef struct stc_addr_result {
     int8_t status[STC_CHK_COUNT]; /* stc_status_t per check */
     int8_t err;      /* our stc_err_t where the dialogue stopped early */
     uint8_t sessions; /* SMTP sessions opened to learn this */
+    uint8_t dane;     /* stc_dane_t of this address (see the host's) */
     uint8_t nfindings, dropped;
     uint16_t last_code; /* last SMTP reply code */
     uint16_t ehlo, ehlo_tls; /* STC_EXT_* before / inside TLS */
@@ -382,10 +405,43 @@ typedef struct stc_host_result {
     int8_t status;    /* stc_status_t (STC_SKIPPED when nothing ran) */
     uint8_t preferred; /* 1 when this host's group decided the domain */
     uint8_t dnssec;   /* every A/AAAA answer for it carried the AD bit */
+    uint8_t dane;     /* stc_dane_t */
+    uint8_t tlsa_records, tlsa_usable; /* TLSA records published / usable for SMTP */
+    uint8_t dane_usage; /* usage of the record that matched (2 DANE-TA, 3 DANE-EE) */
+    stc_text_t tlsa_base; /* the TLSA base domain (and SNI) when TLSA was found */
     uint8_t nfindings, dropped;
-    stc_finding_t findings[4];
+    stc_finding_t findings[6];
     stc_addr_result_t addr[STC_MAX_ADDRS];
 } stc_host_result_t;
+
+/* DANE of an MX host (RFC 7672). INSECURE and TLSA_ABSENT: DANE does not
+ * apply (a status of not_applicable, never a verdict). */
+typedef enum stc_dane {
+    STC_DANE_NONE = 0,       /* not looked at (relay checks) */
+    STC_DANE_INSECURE,       /* MX, address or TLSA answer not DNSSEC-validated */
+    STC_DANE_TLSA_ABSENT,    /* validated denial: no TLSA record */
+    STC_DANE_VALID,          /* a usable record matches */
+    STC_DANE_UNUSABLE,       /* only records SMTP cannot use (PKIX-TA/EE, bad fields) */
+    STC_DANE_MISMATCH,       /* no usable record matches */
+    STC_DANE_NAME_MISMATCH,  /* DANE-TA matched; the leaf names neither reference */
+    STC_DANE_EXPIRED,        /* DANE-TA matched; a certificate below it is out of date */
+    STC_DANE_BOGUS,          /* the TLSA answer failed validation (SERVFAIL, data with CD) */
+    STC_DANE_LOOKUP_FAILED,  /* the TLSA lookup failed otherwise */
+    STC_DANE_NO_TLS,         /* TLSA published, yet no TLS session was possible */
+    STC_DANE_NOT_REACHED     /* TLSA published; no address could be reached */
+} stc_dane_t;
+
+/* Status of one policy record of the domain (MTA-STS, TLS-RPT). */
+typedef struct stc_policy_result {
+    int8_t status;    /* stc_status_t; STC_NOT_APPLICABLE without a record,
+                         STC_SKIPPED when not looked up */
+    uint8_t records;  /* records that begin with the version tag */
+    uint8_t mode;     /* MTA-STS: 0 unknown, 1 enforce, 2 testing, 3 none */
+    uint8_t pad;
+    uint16_t problems; /* STC_TXT_P_* of the record (src/policy.h) */
+    uint16_t uris;     /* TLS-RPT: rua URIs */
+    stc_text_t id;     /* MTA-STS id, or TLS-RPT's first rua URI */
+} stc_policy_result_t;
 
 /* What kind of mail-host list the domain has. */
 typedef enum stc_mx_kind {
@@ -408,6 +464,7 @@ typedef struct stc_domain_result {
     stc_finding_t findings[8];
     uint32_t elapsed_ms;
     uint32_t sessions; /* SMTP sessions this check caused (joined ones count) */
+    stc_policy_result_t mta_sts, tls_rpt;
     uint16_t text_used;   /* bytes of text[] used */
     uint16_t text_dropped; /* texts that did not fit (left empty) */
     stc_host_result_t host[STC_MAX_MX];
@@ -646,6 +703,7 @@ typedef struct stc_conn {
 typedef struct stc_dnsq {
     uint8_t state, tcp;
     uint8_t tries, res_idx, ad;
+    uint8_t cd;       /* asked with CD=1 (checking disabled: tells bogus apart) */
     uint8_t want;     /* STC_WANT_* for the pollset */
     uint8_t sock_family; /* family of the open UDP socket */
     uint8_t rcode;    /* of the answer, when done */
@@ -659,6 +717,15 @@ typedef struct stc_dnsq {
     uint8_t msg[STC_DNS_MSG_MAX];
 } stc_dnsq_t;
 
+/* A usable TLSA record, reduced to 32 bytes: matching type 1 as
+ * published; types 0 and 2 as the SHA-256 of their data, compared with
+ * the SHA-256 of the certificate (or SPKI) and of its SHA-512
+ * (stc_cert_digest_t). */
+typedef struct stc_tlsa_key {
+    uint8_t usage, selector, mtype;
+    uint8_t key[32];
+} stc_tlsa_key_t;
+
 /* Per-host lookup state of a job. */
 typedef struct stc_jhost {
     uint8_t need;     /* lookups not yet asked: bit 0 A, bit 1 AAAA */
@@ -669,6 +736,10 @@ typedef struct stc_jhost {
     uint8_t insecure; /* some A/AAAA answer lacked the AD bit (or failed) */
     uint8_t hops;     /* CNAME links followed (the target is the host's cname) */
     uint16_t asked;   /* bit a: a session for address a was asked for */
+    uint8_t dane_st;  /* TLSA: 0 to ask, 1 asked, 2 known */
+    uint8_t tlsa_at;  /* asked at: 0 the CNAME target, 1 the MX name, 2 again with CD */
+    uint8_t ntlsa;    /* usable records kept in tlsa[] */
+    stc_tlsa_key_t tlsa[STC_TLSA_MAX];
 } stc_jhost_t;
 
 typedef void (*stc_done_fn)(void *ctx, struct stc_job *j);
@@ -679,6 +750,7 @@ typedef struct stc_job {
     uint8_t state, running;
     uint8_t implicit_tls;
     uint8_t mx_hops;   /* CNAME links followed for the MX lookup */
+    uint8_t txt_need;  /* policy TXT lookups not yet asked: bit 0 _mta-sts, bit 1 _smtp._tls */
     stc_text_t mx_target; /* the CNAME target the MX question follows, 0 = none */
     uint16_t port;
     uint32_t started;
@@ -808,6 +880,7 @@ const char *stc_domain_status_text(unsigned s); /* "success", "no_starttls", ...
 const char *stc_status_text(int s);             /* "success" .. "error", "skipped", "not_applicable" */
 const char *stc_check_name(unsigned id);        /* "connectivity", ... */
 const char *stc_reach_text(unsigned r);
+const char *stc_dane_text(unsigned d);          /* "valid", "tlsa-absent", ... */
 const char *stc_err_text(int err);
 const char *stc_tls_version_text(uint16_t v);   /* "TLSv1.3", ... */
 /* IANA name of a cipher suite ("TLS_AES_128_GCM_SHA256"); "" when unknown

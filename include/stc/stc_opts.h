@@ -29,6 +29,11 @@
 #endif
 
 /* Expected-MX patterns accepted per domain (the original's mxHostnames). */
+#ifndef STC_TLSA_MAX
+/* Usable TLSA records kept per MX host (more are counted, a note says so). */
+#define STC_TLSA_MAX 4
+#endif
+
 #ifndef STC_MAX_PATTERNS
 #define STC_MAX_PATTERNS 8
 #endif

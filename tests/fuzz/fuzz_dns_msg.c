@@ -16,6 +16,7 @@
  * the asked type owned by the returned target.
  */
 #include "stc_int.h"
+#include "engine.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -123,9 +124,14 @@ static void rr_decode(const stc_dns_resp_t *resp, const stc_dns_rr_t *rr)
         if (rr->type != STC_DNS_TLSA || dlen + 3 != rr->rdlen ||
             d != resp->msg + rr->rdata_off + 3)
             abort();
-        (void)u;
-        (void)s;
-        (void)t;
+        /* the record as DANE reduces it: usable only with sane fields */
+        {
+            stc_tlsa_key_t k;
+            int usable = stc_dane_key(&k, u, s, t, d, dlen);
+            if (usable && ((u != 2 && u != 3) || s > 1 || t > 2 || (t == 1 && dlen != 32) ||
+                           (t == 2 && dlen != 64)))
+                abort();
+        }
     }
 }
 
