@@ -123,7 +123,7 @@ int stc_dnsq_start(stc_engine_t *c, stc_dnsq_t *q, const char *qname, uint16_t q
     q->tcp = 0;
     q->tries = 0;
     q->res_idx = 0;
-    q->ad = 0;
+    q->ad = q->ad_ignored = 0;
     q->rcode = 0;
     q->err = 0;
     q->len = q->off = 0;
@@ -150,30 +150,49 @@ int stc_dnsq_start(stc_engine_t *c, stc_dnsq_t *q, const char *qname, uint16_t q
     return STC_EAGAIN;
 }
 
-/* accept_answer - parse q->msg[0..n) as the answer; STC_OK/EAGAIN(tc)/error */
-static int accept_answer(stc_dnsq_t *q, size_t n)
+/* stc_dns_ad_trusted - is the AD bit of resolver `ip` believed? Only from
+ * loopback unless the caller declared its resolvers trusted (trust_ad) */
+int stc_dns_ad_trusted(const stc_engine_t *c, const stc_ip_t *ip)
+{
+    static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    if (c->opt.trust_ad)
+        return 1;
+    if (ip->family == 4)
+        return ip->addr[0] == 127;
+    return ip->family == 6 && memcmp(ip->addr, lo6, 16) == 0;
+}
+
+/* accept_answer - parse q->msg[0..n) as the answer from resolver `from`;
+ * STC_OK/EAGAIN(tc)/error */
+static int accept_answer(const stc_engine_t *c, stc_dnsq_t *q, size_t n, const stc_ip_t *from)
 {
     stc_dns_resp_t r;
     int rc = stc_dns_parse_response(q->msg, n, q->id, q->qname, q->qtype, &r);
+    int trusted = stc_dns_ad_trusted(c, from);
     if (rc != STC_OK)
         return rc;
     q->len = (uint16_t)n;
     q->rcode = r.rcode;
-    q->ad = r.ad;
+    q->ad = (uint8_t)(r.ad && trusted);
+    q->ad_ignored = (uint8_t)(r.ad && !trusted);
     return r.tc ? STC_EAGAIN : STC_OK;
+}
+
+/* resolver_index - index of a configured resolver, c->nres when none */
+static uint8_t resolver_index(const stc_engine_t *c, const stc_ip_t *ip)
+{
+    uint8_t i;
+    for (i = 0; i < c->nres; i++)
+        if (c->res[i].family == ip->family &&
+            memcmp(c->res[i].addr, ip->addr, ip->family == 4 ? 4 : 16) == 0)
+            return i;
+    return c->nres;
 }
 
 /* is_resolver - did this datagram come from a configured resolver port 53? */
 static int is_resolver(const stc_engine_t *c, const stc_ip_t *ip, uint16_t port)
 {
-    uint8_t i;
-    if (port != DNS_PORT)
-        return 0;
-    for (i = 0; i < c->nres; i++)
-        if (c->res[i].family == ip->family &&
-            memcmp(c->res[i].addr, ip->addr, ip->family == 4 ? 4 : 16) == 0)
-            return 1;
-    return 0;
+    return port == DNS_PORT && resolver_index(c, ip) < c->nres;
 }
 
 /* start_tcp - the answer was truncated: ask the same resolver over TCP */
@@ -220,7 +239,9 @@ static int step_udp(stc_engine_t *c, stc_dnsq_t *q, uint32_t now)
         /* RFC 5452 9.1: accept only answers from where the question went */
         if (!is_resolver(c, &from, fport))
             continue;
-        rc = accept_answer(q, (size_t)n);
+        rc = accept_answer(c, q, (size_t)n, &from);
+        if (rc == STC_OK || rc == STC_EAGAIN)
+            q->res_idx = resolver_index(c, &from); /* who answered (TCP goes there) */
         if (rc == STC_OK)
             return STC_OK;
         if (rc == STC_EAGAIN)
@@ -286,7 +307,7 @@ static int step_tcp(stc_engine_t *c, stc_dnsq_t *q)
                 continue;
             }
             memmove(q->msg, q->msg + 2, (size_t)q->len - 2);
-            rc = accept_answer(q, (size_t)q->len - 2);
+            rc = accept_answer(c, q, (size_t)q->len - 2, &c->res[q->res_idx]);
             /* over TCP a TC answer or a foreign one is simply wrong */
             return rc == STC_OK ? STC_OK : STC_EPROTO;
         }

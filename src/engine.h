@@ -121,6 +121,8 @@ int stc_dnsq_step(stc_engine_t *e, stc_dnsq_t *q);
 int stc_dnsq_busy(const stc_dnsq_t *q);
 /* Close the slot's socket and free it. */
 void stc_dnsq_release(stc_engine_t *e, stc_dnsq_t *q);
+/* 1 when the AD bit of resolver ip is believed (loopback, or opt.trust_ad) */
+int stc_dns_ad_trusted(const stc_engine_t *e, const stc_ip_t *ip);
 uint32_t stc_dnsq_deadline(const stc_dnsq_t *q);
 
 /* ---- smtp.c ------------------------------------------------------------- */

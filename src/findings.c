@@ -222,6 +222,8 @@ static const stc_finding_info_t table[STC_F_COUNT] = {
         ADVICE("Publish v=TLSRPTv1; rua=mailto:reports@example.org (or an https: URI) (RFC 8460 3).")},
     [STC_F_TLSRPT_MULTIPLE] = {"tls_rpt_multiple", D, STC_WARNING, 0, "More than one v=TLSRPTv1 TXT record: senders send no reports",
         ADVICE("Keep exactly one _smtp._tls TXT record; list several addresses in its rua field, separated by commas.")},
+    [STC_F_AD_UNTRUSTED] = {"resolver_ad_untrusted", D, STC_SUCCESS, 1, "The resolver says the answers are DNSSEC-validated, but it is not on this host: DANE was not evaluated",
+        ADVICE("An AD bit that crosses a network can be forged, so only a resolver on loopback is believed. Run a validating resolver on this host (unbound), or pass --trust-resolver (API: stc_options_t.trust_ad) when the path to this one is trusted.")},
     [STC_F_TXT_LOOKUP_FAILED] = {"policy_txt_lookup_failed", D, STC_WARNING, 0, "The _mta-sts or _smtp._tls TXT lookup failed",
         ADVICE("Make the domain's name servers answer TXT queries for these names (NXDOMAIN or NODATA when there is no record); the detail is our error or the DNS RCODE.")},
 };

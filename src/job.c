@@ -471,7 +471,7 @@ static int on_mx(void *ctx, const stc_dns_resp_t *resp, const stc_dns_rr_t *rr)
 }
 
 /* handle_mx - the MX answer decides the host list */
-static void handle_mx(stc_job_t *j, const stc_dnsq_t *q, int err)
+static void handle_mx(const stc_engine_t *e, stc_job_t *j, const stc_dnsq_t *q, int err)
 {
     stc_domain_result_t *r = &j->result;
     stc_dns_resp_t resp;
@@ -480,8 +480,15 @@ static void handle_mx(stc_job_t *j, const stc_dnsq_t *q, int err)
     int n;
 
     j->state = J_DONE; /* unless the answer gives hosts to look up */
-    if (err == STC_OK)
+    if (err == STC_OK) {
         r->mx_secure = q->ad; /* a validated denial (NXDOMAIN with AD) counts too */
+        if (q->res_idx < e->nres) {
+            r->resolver = e->res[q->res_idx];
+            r->ad_trusted = (uint8_t)stc_dns_ad_trusted(e, &r->resolver);
+        }
+        if (q->ad_ignored) /* DNSSEC said yes, from where we cannot believe it */
+            stc_add_domain_finding(r, STC_F_AD_UNTRUSTED, 0);
+    }
     if (err != STC_OK || q->rcode != STC_RCODE_NOERROR) {
         stc_add_domain_finding(r, dns_failure_code(err, q->rcode), err ? err : q->rcode);
         return;
@@ -492,7 +499,6 @@ static void handle_mx(stc_job_t *j, const stc_dnsq_t *q, int err)
         stc_add_domain_finding(r, STC_F_DNS_ERROR, STC_EPROTO);
         return;
     }
-    r->mx_secure = resp.ad;
     n = stc_dns_extract(&resp, q->qname, STC_DNS_MX, on_mx, &m, target, sizeof target);
     if (n < 0) {
         stc_add_domain_finding(r, STC_F_DNS_ERROR, n);
@@ -675,11 +681,10 @@ static void handle_addr(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, 
 void stc_job_dns_answer(stc_engine_t *e, stc_wait_t *w, const stc_dnsq_t *q, int err)
 {
     stc_job_t *j = w->job;
-    (void)e;
     if (!j->running)
         return;
     if (w->kind == STC_W_MX)
-        handle_mx(j, q, err);
+        handle_mx(e, j, q, err);
     else if (w->kind == STC_W_A || w->kind == STC_W_AAAA)
         handle_addr(j, w, q, err);
     else if (w->kind == STC_W_TLSA)

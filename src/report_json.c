@@ -437,6 +437,13 @@ int stc_report_json_line(const stc_domain_result_t *r, unsigned long input_line,
     kv_str(&o, &ff, "message", stc_result_message(r, msg, sizeof msg));
     kv_str(&o, &ff, "mx_kind", kinds[r->mx_kind < 5 ? r->mx_kind : 0]);
     kv_bool(&o, &ff, "mx_dnssec", r->mx_secure);
+    if (r->resolver.family) {
+        char rb[48];
+        key(&o, &ff, "resolver");
+        stc_out_str(&o, "{\"address\":");
+        jstr(&o, stc_ip_text(&r->resolver, rb, sizeof rb));
+        stc_out_str(&o, r->ad_trusted ? ",\"ad_trusted\":true}" : ",\"ad_trusted\":false}");
+    }
     kv_int(&o, &ff, "mx_total", r->mx_total);
     kv_int(&o, &ff, "port", r->port);
     if (r->implicit_tls)

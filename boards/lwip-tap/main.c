@@ -98,6 +98,7 @@ static void usage(FILE *f)
 "  --ip A.B.C.D/N         our address and prefix (default " DEFAULT_IP ")\n"
 "  --gw A.B.C.D           default gateway (default " DEFAULT_GW ")\n"
 "  --resolver IP[,IP]     DNS resolver(s) (default: the gateway)\n"
+"  --trust-resolver       believe the resolvers' DNSSEC result (AD bit)\n"
 "\n"
 "Targets and options:\n"
 "  DOMAIN                 mail domain(s), as A-labels (no IDNA in this build)\n"
@@ -192,6 +193,8 @@ static void parse(opts_t *o, int argc, char **argv)
             o->ip = arg_value(argc, argv, &i, eq);
         } else if (!strcmp(name, "gw")) {
             o->gw = arg_value(argc, argv, &i, eq);
+        } else if (!strcmp(name, "trust-resolver")) {
+            o->opt.trust_ad = 1;
         } else if (!strcmp(name, "resolver")) {
             o->resolver = arg_value(argc, argv, &i, eq);
         } else if (!strcmp(name, "ca-file")) {

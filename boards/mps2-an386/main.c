@@ -30,6 +30,9 @@
  *   ip=A.B.C.D/N       our address (default 192.0.2.2/24)
  *   gw=A.B.C.D         gateway (default 192.0.2.1)
  *   resolver=A.B.C.D   DNS resolver (default 192.0.2.53)
+ *   trust_ad=1         believe that resolver's DNSSEC result (AD bit): an
+ *                      appliance has no resolver on loopback; set it when the
+ *                      path to a validating resolver is trusted (DANE needs it)
  *   ehlo=NAME          EHLO name (default localhost)
  *   timeout=S          seconds for each phase, as the CLI's --timeout
  *   Paths are the host's, relative to QEMU's working directory.
@@ -74,6 +77,7 @@ typedef struct conf {
     const char *ca, *targets, *ehlo;
     const char *ip, *gw, *resolver;
     uint32_t timeout_ms;
+    uint8_t trust_ad;
 } conf_t;
 
 /* ---- the -append line ------------------------------------------------------------------ */
@@ -113,6 +117,8 @@ static int conf_parse(char *line, conf_t *c)
             c->resolver = eq;
         else if (!strcmp(w, "ehlo"))
             c->ehlo = eq;
+        else if (!strcmp(w, "trust_ad"))
+            c->trust_ad = (uint8_t)(eq[0] == '1');
         else if (!strcmp(w, "timeout")) {
             uint32_t s = 0;
             for (; *eq >= '0' && *eq <= '9' && s < 3600u; eq++)
@@ -401,7 +407,7 @@ int main(void)
     static char cmdline[CMDLINE_MAX];
     static lines_t list;
     static char linebuf[LINE_MAX];
-    conf_t c = {NULL, NULL, NULL, "192.0.2.2/24", "192.0.2.1", "192.0.2.53", 0};
+    conf_t c = {NULL, NULL, NULL, "192.0.2.2/24", "192.0.2.1", "192.0.2.53", 0, 0};
     stc_lwip_raw_cfg_t cfg;
     stc_options_t opt;
     stc_ip_t res;
@@ -425,7 +431,7 @@ int main(void)
 
     semi_cmdline(cmdline, sizeof cmdline);
     if (conf_parse(cmdline, &c) != 0 || c.ca == NULL || c.targets == NULL)
-        return fail("usage: -append \"ca=PATH targets=PATH [ip= gw= resolver= ehlo= timeout=]\"");
+        return fail("usage: -append \"ca=PATH targets=PATH [ip= gw= resolver= trust_ad=1 ehlo= timeout=]\"");
     ca_len = load_ca(c.ca);
     if (ca_len == 0)
         return fail("cannot read the trust anchors (ca=)");
@@ -480,6 +486,7 @@ int main(void)
     }
     if (c.timeout_ms)
         opt.t_dns = opt.t_connect = opt.t_command = opt.t_tls = c.timeout_ms;
+    opt.trust_ad = c.trust_ad;
     if (stc_check_init(&chk, &lw.ops, &opt) != STC_OK)
         return fail("cannot initialise the check");
 

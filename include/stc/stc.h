@@ -261,6 +261,7 @@ typedef enum stc_finding_code {
     STC_F_TLSRPT_INVALID,      /* domain: the _smtp._tls record is not valid */
     STC_F_TLSRPT_MULTIPLE,     /* domain: more than one v=TLSRPTv1 record */
     STC_F_TXT_LOOKUP_FAILED,   /* domain: a policy TXT lookup failed */
+    STC_F_AD_UNTRUSTED,        /* ours (a note): AD set by a resolver we do not trust */
     STC_F_COUNT
 } stc_finding_code_t;
 
@@ -452,7 +453,9 @@ typedef struct stc_domain_result {
     char domain[STC_NAME_MAX + 1];
     uint8_t status;   /* stc_domain_status_t */
     uint8_t mx_kind;  /* stc_mx_kind_t */
-    uint8_t mx_secure; /* the MX answer carried the AD bit */
+    uint8_t mx_secure; /* the MX answer carried the AD bit (from a trusted resolver) */
+    uint8_t ad_trusted; /* the resolver that answered the MX question is trusted */
+    stc_ip_t resolver; /* that resolver (family 0: none answered) */
     uint8_t nhosts;
     uint16_t mx_total; /* MX records published (may exceed nhosts) */
     uint16_t port;
@@ -493,6 +496,11 @@ typedef struct stc_options {
     uint8_t max_sessions;        /* sessions per address in all (main included) */
     uint16_t probe_pause;        /* ms between the sessions to one address */
     uint32_t t_probe;            /* ms for all of one address's sessions */
+    uint8_t trust_ad;            /* 1: believe the AD bit (DNSSEC validated) of
+                                    every resolver; 0: only of one on loopback
+                                    (127.0.0.0/8, ::1), as RFC 6698 4.1 and
+                                    RFC 7672 advise: an AD bit crossing a network
+                                    can be forged */
 } stc_options_t;
 
 void stc_options_default(stc_options_t *o);
@@ -702,7 +710,9 @@ typedef struct stc_conn {
 /* One DNS question in flight; the jobs waiting for its answer. */
 typedef struct stc_dnsq {
     uint8_t state, tcp;
-    uint8_t tries, res_idx, ad;
+    uint8_t tries, res_idx;
+    uint8_t ad;       /* the answer's AD bit, from a resolver we trust */
+    uint8_t ad_ignored; /* AD was set by a resolver we do not trust */
     uint8_t cd;       /* asked with CD=1 (checking disabled: tells bogus apart) */
     uint8_t want;     /* STC_WANT_* for the pollset */
     uint8_t sock_family; /* family of the open UDP socket */

@@ -103,6 +103,9 @@ static void usage(FILE *f)
 "  --timeout S            seconds for each phase (DNS, connect, command, TLS)\n"
 "  --banner-timeout S     seconds to wait for the greeting (default 30)\n"
 "  --resolver IP[,IP]     DNS resolver(s) instead of /etc/resolv.conf\n"
+"  --trust-resolver       believe the resolvers' DNSSEC result (AD bit) though\n"
+"                         they are not on loopback (DANE needs it): only when\n"
+"                         the path to them is trusted\n"
 "  --ca-file F            trust anchors (PEM; default the system bundle)\n"
 "  --warn-days N          warn when the certificate expires within N days (14)\n"
 "  --parallel N           connections at once, over all checks (default 16)\n"
@@ -334,6 +337,9 @@ static void parse(cli_t *c, int argc, char **argv)
             c->opt.t_dns = c->opt.t_connect = c->opt.t_command = c->opt.t_tls = (uint32_t)t;
         } else if (!strcmp(name, "banner-timeout")) {
             c->opt.t_banner = (uint32_t)num("--banner-timeout", arg_value(argc, argv, &i, eq), 1, 3600) * 1000;
+        } else if (!strcmp(name, "trust-resolver")) {
+            no_value(argv[i], eq);
+            c->opt.trust_ad = 1;
         } else if (!strcmp(name, "resolver")) {
             c->pcfg.resolver = arg_value(argc, argv, &i, eq);
         } else if (!strcmp(name, "ca-file")) {

@@ -6,7 +6,7 @@
 # user. Options are completed in --help's spelling.
 
 _starttls_check_opts='-domain -file -column --host --expect --port --implicit-tls
---ehlo --timeout --banner-timeout --resolver --ca-file --warn-days --parallel
+--ehlo --timeout --banner-timeout --resolver --trust-resolver --ca-file --warn-days --parallel
 --per-address --quick --max-sessions --probe-pause --probe-time --jobs --format
 --json --nagios --ordered --resume --aggregate --line-offset --verbose --stats
 --arena-kb --help --version'

@@ -222,11 +222,13 @@ build_emb() {
         cc -std=c99 -O2 -g $WARN -DWOLFSSL_USER_SETTINGS -Iinclude -Iinclude/stc -Iboards/cortex-m4 \
             -Isrc -I"$WSRC" -c "$f" -o "$EMB/core/$(basename "$f" .c).o" || return 1
     done
-    for f in port/posix/cli.c port/posix/port_posix.c port/posix/csv.c tests/bench/board_seed.c; do
+    mkdir -p "$EMB/cli"
+    for f in port/posix/cli*.c port/posix/port_posix.c port/posix/csv.c tests/bench/board_seed.c; do
+        case $f in */cli*) o=$EMB/cli/$(basename "$f" .c).o ;; *) o=$EMB/$(basename "$f" .c).o ;; esac
         cc -std=c99 -D_GNU_SOURCE -O2 -g $WARN -Iinclude -Iinclude/stc -Iboards/cortex-m4 -Isrc \
-            -Iport/posix -c "$f" -o "$EMB/$(basename "$f" .c).o" || return 1
+            -Iport/posix -c "$f" -o "$o" || return 1
     done
-    cc -o "$EMB/starttls-check" "$EMB/cli.o" "$EMB/port_posix.o" "$EMB/csv.o" "$EMB/board_seed.o" \
+    cc -o "$EMB/starttls-check" "$EMB"/cli/*.o "$EMB/port_posix.o" "$EMB/csv.o" "$EMB/board_seed.o" \
         "$EMB"/core/*.o "$EMB/libwolfssl.a" -lidn2 || return 1
     cc -std=c99 -D_GNU_SOURCE -O2 -g $WARN -Iinclude -Iinclude/stc -Iboards/cortex-m4 -Isrc \
         -Iport/posix -o "$EMB/stack-hwm" tests/bench/stack_hwm.c "$EMB/port_posix.o" \

@@ -130,7 +130,7 @@ tests/lab/lab.sh exec ip link set "$tap" mtu 1500 || bad "cannot set the MTU of 
 t0=$(date +%s%N)
 tests/lab/lab.sh exec qemu-system-arm -M mps2-an386 -nographic -semihosting \
     -nic "tap,ifname=$tap,script=no,downscript=no,model=lan9118" -kernel "$elf" \
-    -append "ca=$STC_LAB_CA targets=$tmp/targets ip=$STC_LAB_LWIP_ADDR/$STC_LAB_LWIP_PREFIX gw=$STC_LAB_TAP_ADDR resolver=$STC_LAB_RESOLVER ehlo=checker.lab.test" \
+    -append "ca=$STC_LAB_CA targets=$tmp/targets ip=$STC_LAB_LWIP_ADDR/$STC_LAB_LWIP_PREFIX gw=$STC_LAB_TAP_ADDR resolver=$STC_LAB_RESOLVER trust_ad=1 ehlo=checker.lab.test" \
     </dev/null >"$tmp/console.txt" 2>"$tmp/qemu.err" &
 qpid=$!
 deadline=$(( $(date +%s) + limit ))
@@ -155,7 +155,7 @@ else bad "the firmware did not finish (QEMU status $qrc):"; tail -n 20 "$tmp/boo
 t0=$(date +%s%N)
 posix_rc=0
 # shellcheck disable=SC2016 # expanded by sh -c inside the namespace
-common='--json --ca-file "$STC_LAB_CA" --resolver "$STC_LAB_RESOLVER" --ehlo checker.lab.test'
+common='--json --ca-file "$STC_LAB_CA" --resolver "$STC_LAB_RESOLVER" --trust-resolver --ehlo checker.lab.test'
 posix() {
     timeout 300 tests/lab/lab.sh exec sh -c "exec \"$cli\" $common $*" >>"$tmp/posix.jsonl" \
         2>>"$tmp/posix.err"

@@ -23,13 +23,13 @@ domains="good.sec.test multi-good-bad.plain.test multi-dead-good.plain.test nost
 echo "== starttls-check on the lab's domains (resolver and CA of the lab)"
 echo "   $build/starttls-check --resolver 192.0.2.53 --ca-file <lab CA> DOMAIN..."
 echo
-tests/lab/lab.sh exec sh -c "exec \"$build/starttls-check\" --jobs 4 --resolver \"\$STC_LAB_RESOLVER\" \
+tests/lab/lab.sh exec sh -c "exec \"$build/starttls-check\" --jobs 4 --resolver \"\$STC_LAB_RESOLVER\" --trust-resolver \
     --ca-file \"\$STC_LAB_CA\" --ehlo demo.lab.test $(echo $domains)"
 rc=$?
 echo
 echo "== exit code $rc (0 success, 1 warning, 2 failure, 3 error: the worst domain)"
 echo "== a relay self-check of the lab's submission port, as JSON:"
-tests/lab/lab.sh exec sh -c "exec \"$build/starttls-check\" --json --resolver \"\$STC_LAB_RESOLVER\" \
+tests/lab/lab.sh exec sh -c "exec \"$build/starttls-check\" --json --resolver \"\$STC_LAB_RESOLVER\" --trust-resolver \
     --ca-file \"\$STC_LAB_CA\" --host mx-good.plain.test:587" | python3 -m json.tool | head -40
 echo "   ..."
 exit 0

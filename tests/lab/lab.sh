@@ -793,6 +793,7 @@ start_unbound() {
 server:
     verbosity: ${STC_LAB_UNBOUND_VERBOSITY:-1}
     interface: $RESOLVER4
+    interface: 127.0.0.1
     port: 53
     interface-automatic: no
     do-ip4: yes

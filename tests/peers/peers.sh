@@ -80,7 +80,7 @@ for row in $(echo "$listeners" | tr ' ' ':'); do
     domain=$name.plain.test
     s0=$(sessions "$name" "$kind")
     t0=$(now_ms)
-    "$lab" exec sh -c "exec \"$cli\" --json --ca-file \"\$STC_LAB_CA\" --resolver \"\$STC_LAB_RESOLVER\" $domain" \
+    "$lab" exec sh -c "exec \"$cli\" --json --ca-file \"\$STC_LAB_CA\" --resolver \"\$STC_LAB_RESOLVER\" --trust-resolver $domain" \
         >"$tmp/$name.stc.json" 2>"$tmp/$name.stc.err"
     t1=$(now_ms)
     sleep 1 # the server's last log line

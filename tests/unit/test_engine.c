@@ -61,12 +61,15 @@ static void peer(const char *ip, const fake_step_t *s, size_t n)
     fake_tcp_peer(ip, 25, &p);
 }
 
+static int trust_ad; /* the next run()s believe every resolver's AD bit */
+
 /* run - check domain on a fresh context; returns the result */
 static const stc_domain_result_t *run(const char *domain)
 {
     stc_options_t o;
     stc_options_default(&o);
     stc_strlcpy(o.ehlo, "checker.example.net", sizeof o.ehlo);
+    o.trust_ad = (uint8_t)trust_ad;
     CHECK_EQ(stc_check_init(&chk, fake_port(), &o), STC_OK);
     stc_check_domain_start(&chk, domain, NULL, 0);
     CHECK_EQ(stc_check_run(&chk), STC_OK);
@@ -383,7 +386,8 @@ static void dns_transport(void)
     r = run("example.org");
     CHECK_EQ(r->status, STC_D_NO_STARTTLS);
 
-    /* the AD bit of the MX answer is recorded */
+    /* the AD bit of the MX answer is recorded (the resolver declared trusted) */
+    trust_ad = 1;
     base();
     peer("192.0.2.25", script_nostarttls, FAKE_NSTEPS(script_nostarttls));
     memset(&rule, 0, sizeof rule);
@@ -391,7 +395,9 @@ static void dns_transport(void)
     fake_dns_rule("example.org", FAKE_MX, &rule);
     r = run("example.org");
     CHECK_EQ(r->mx_secure, 1);
+    CHECK_EQ(r->ad_trusted, 1);
     CHECK_EQ(r->host[0].dnssec, 0); /* its A/AAAA answers had no AD */
+    CHECK(!dom_has(r, STC_F_AD_UNTRUSTED));
 
     /* every answer validated: the host's addresses are secure */
     base();
@@ -400,6 +406,33 @@ static void dns_transport(void)
     r = run("example.org");
     CHECK_EQ(r->mx_secure, 1);
     CHECK_EQ(r->host[0].dnssec, 1);
+    trust_ad = 0;
+
+    /* the same answers from a resolver that is not on loopback, not
+     * declared trusted: the AD bit is not believed, and the checker says so */
+    base();
+    peer("192.0.2.25", script_nostarttls, FAKE_NSTEPS(script_nostarttls));
+    fake_dns_rule(NULL, 0, &rule);
+    r = run("example.org");
+    CHECK_EQ(r->mx_secure, 0);
+    CHECK_EQ(r->host[0].dnssec, 0);
+    CHECK_EQ(r->ad_trusted, 0);
+    CHECK_EQ(r->resolver.family, 4);
+    CHECK(dom_has(r, STC_F_AD_UNTRUSTED));
+    CHECK_EQ(r->status, STC_D_NO_STARTTLS); /* a note of ours: the verdict stays */
+
+    /* a resolver on loopback is believed without being declared */
+    fake_reset();
+    fake_resolver("127.0.0.53");
+    fake_dns_add("example.org", FAKE_MX, "10 mx.example.org");
+    fake_dns_add("mx.example.org", FAKE_A, "192.0.2.25");
+    peer("192.0.2.25", script_nostarttls, FAKE_NSTEPS(script_nostarttls));
+    fake_dns_rule(NULL, 0, &rule);
+    r = run("example.org");
+    CHECK_EQ(r->mx_secure, 1);
+    CHECK_EQ(r->host[0].dnssec, 1);
+    CHECK_EQ(r->ad_trusted, 1);
+    CHECK(!dom_has(r, STC_F_AD_UNTRUSTED));
 }
 
 static void cname_and_families(void)
