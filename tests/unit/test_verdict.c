@@ -253,6 +253,93 @@ static void domain_level(void)
     CHECK_EQ(r.status, STC_D_ERROR);
 }
 
+/* dane_host - one preferred host, its address reached with `code` (0 none),
+ * DANE status d with the host finding job_dane.c adds for it */
+static void dane_host(uint8_t d, unsigned code)
+{
+    stc_host_result_t *h;
+    unsigned f = stc_dane_finding(d);
+    start("example.org");
+    h = host("mx1.example.org", 10);
+    addr(h, 4, STC_R_REACHED, code);
+    h->dane = d;
+    if (f)
+        stc_add_host_finding(h, f, 1);
+    stc_verdict(&r, NULL, 0);
+}
+
+/* dane_table - the DANE part of the rule (README "The domain verdict" 6) */
+static void dane_table(void)
+{
+    static const struct {
+        uint8_t dane;
+        unsigned cert; /* the certificate finding of the address, 0 none */
+        uint8_t want;  /* the domain's status */
+    } t[] = {
+        {STC_DANE_VALID, 0, STC_D_SUCCESS},
+        /* DANE authenticates: PKIX problems do not move the verdict */
+        {STC_DANE_VALID, STC_F_CERT_SELF_SIGNED, STC_D_SUCCESS},
+        {STC_DANE_VALID, STC_F_CERT_EXPIRED, STC_D_SUCCESS},
+        {STC_DANE_VALID, STC_F_CERT_NAME_MISMATCH, STC_D_SUCCESS},
+        /* ... yet a failure outside the certificate check still does */
+        {STC_DANE_VALID, STC_F_TLS_HANDSHAKE, STC_D_FAILURE},
+        /* not applicable: the certificate decides as without DANE */
+        {STC_DANE_INSECURE, 0, STC_D_SUCCESS},
+        {STC_DANE_INSECURE, STC_F_CERT_EXPIRED, STC_D_FAILURE},
+        {STC_DANE_TLSA_ABSENT, 0, STC_D_SUCCESS},
+        {STC_DANE_TLSA_ABSENT, STC_F_CERT_SELF_SIGNED, STC_D_FAILURE},
+        /* failures of DANE fail the domain, whatever PKIX says */
+        {STC_DANE_MISMATCH, 0, STC_D_FAILURE},
+        {STC_DANE_NAME_MISMATCH, 0, STC_D_FAILURE},
+        {STC_DANE_EXPIRED, 0, STC_D_FAILURE},
+        {STC_DANE_BOGUS, 0, STC_D_FAILURE},
+        {STC_DANE_LOOKUP_FAILED, 0, STC_D_FAILURE},
+        {STC_DANE_NO_TLS, STC_F_NO_STARTTLS, STC_D_NO_STARTTLS},
+        /* unusable records: TLS still mandatory, nothing authenticated */
+        {STC_DANE_UNUSABLE, 0, STC_D_WARNING},
+        {STC_DANE_UNUSABLE, STC_F_CERT_EXPIRED, STC_D_FAILURE},
+    };
+    size_t i;
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        dane_host(t[i].dane, t[i].cert);
+        if (r.status != t[i].want)
+            printf("dane row %zu: %s with %s -> %s\n", i, stc_dane_text(t[i].dane),
+                   t[i].cert ? stc_finding_info(t[i].cert)->name : "-",
+                   stc_domain_status_text(r.status));
+        CHECK_EQ(r.status, t[i].want);
+    }
+}
+
+/* policy_records - the domain's _mta-sts and _smtp._tls findings */
+static void policy_records(void)
+{
+    static const struct {
+        unsigned code;
+        uint8_t want;
+    } t[] = {
+        {STC_F_STS_TXT_INVALID, STC_D_FAILURE},
+        {STC_F_STS_TXT_MULTIPLE, STC_D_FAILURE},
+        {STC_F_TLSRPT_INVALID, STC_D_WARNING},
+        {STC_F_TLSRPT_MULTIPLE, STC_D_WARNING},
+        {STC_F_TXT_LOOKUP_FAILED, STC_D_WARNING},
+        {STC_F_AD_UNTRUSTED, STC_D_SUCCESS}, /* a note of ours */
+    };
+    size_t i;
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        start("example.org");
+        addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+        stc_add_domain_finding(&r, t[i].code, 0);
+        stc_verdict(&r, NULL, 0);
+        CHECK_EQ(r.status, t[i].want);
+    }
+    /* no record at all is not applicable: nothing is added, success stays */
+    start("example.org");
+    addr(host("mx1.example.org", 10), 4, STC_R_REACHED, 0);
+    r.mta_sts.status = r.tls_rpt.status = STC_NOT_APPLICABLE;
+    stc_verdict(&r, NULL, 0);
+    CHECK_EQ(r.status, STC_D_SUCCESS);
+}
+
 /* statuses_of_unreached - a host nothing reached carries its failed
  * connectivity (never "skipped"); checks that did not run say so */
 static void statuses_of_unreached(void)
@@ -392,5 +479,7 @@ int main(void)
     RUN(statuses_of_unreached);
     RUN(same_group_unreachable);
     RUN(checker_limits);
+    RUN(dane_table);
+    RUN(policy_records);
     return unit_done();
 }
