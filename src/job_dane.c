@@ -13,8 +13,9 @@
  */
 #include "engine.h"
 
-#include <stdio.h>
 #include <string.h>
+
+#define TLSA_PREFIX "_25._tcp." /* RFC 7672 2.2: the TLSA name of port 25 */
 
 /* tlsa_base - the name TLSA is asked at now (the CNAME target first) */
 static const char *tlsa_base(const stc_job_t *j, uint8_t hi)
@@ -63,13 +64,15 @@ int stc_job_ask_tlsa(stc_engine_t *e, stc_job_t *j)
 
         if (!hs->looked || hs->dane_st != 0)
             continue;
-        n = snprintf(qname, sizeof qname, "_25._tcp.%s", tlsa_base(j, hi));
-        if (n < 0 || (size_t)n >= sizeof qname) {
+        n = (int)strlen(tlsa_base(j, hi));
+        if ((size_t)n + sizeof TLSA_PREFIX > sizeof qname) {
             /* the name is too long for a TLSA owner: no record can exist */
             known(j, hi, STC_DANE_TLSA_ABSENT);
             progress = 1;
             continue;
         }
+        memcpy(qname, TLSA_PREFIX, sizeof TLSA_PREFIX - 1);
+        memcpy(qname + sizeof TLSA_PREFIX - 1, tlsa_base(j, hi), (size_t)n + 1);
         w = stc_job_free_wait(j);
         if (!w)
             return progress;

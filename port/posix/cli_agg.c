@@ -371,7 +371,8 @@ static void share(sbuf_t *b, const char *pre, unsigned long n, unsigned long of)
         sbuf_printf(b, "n/a (%lu of 0)", n);
 }
 
-/* tally_text - PRE then "name n, name n", or "none" */
+/* tally_text - PRE then "name n, name n", or "-" for an empty tally (not
+ * "none": that is a name some tallies hold, as MTA-STS's mode none) */
 static void tally_text(sbuf_t *b, const char *pre, const tally_t *t)
 {
     size_t i;
@@ -381,7 +382,7 @@ static void tally_text(sbuf_t *b, const char *pre, const tally_t *t)
     if (t->other)
         sbuf_printf(b, "%sother %lu", t->n ? ", " : "", t->other);
     if (t->n == 0 && t->other == 0)
-        sbuf_puts(b, "none");
+        sbuf_puts(b, "-");
 }
 
 /* measured - "not measured", or "measured on N of M (K not measured); " */

@@ -228,7 +228,10 @@ grep -Eq '^starttls-check: 13 done, [0-9]+\.[0-9]/s$' "$tmp/pl" && ok || bad "pr
 # error), 1 unreadable row. 9 unique MX hosts (good1-3 share mx1); 7
 # reached (mxr greets 554, mxd refuses); 1 without STARTTLS (mxn); 6 with
 # TLS, 3 of them with an invalid certificate (mxw name, mx expired, mxu
-# untrusted); TLSv1.2 on mx12 only, TLSv1.3 on the other 5.
+# untrusted); TLSv1.2 on mx12 only, TLSv1.3 on the other 5. The zone is
+# unsigned and has no TXT records: DANE insecure on all 9 hosts; MTA-STS
+# and TLS-RPT not applicable on the 11 domains whose MX lookup worked (the
+# DNS error domain asks neither).
 "$cli" --json --aggregate $common --jobs 8 -file "$tmp/list.csv" >"$tmp/agg.jsonl" 2>/dev/null
 rc=$?
 [ "$rc" -eq 3 ] && ok || bad "aggregate: exit $rc"
@@ -251,7 +254,11 @@ want = {
     "mx_hosts.not_yet_valid": {"count": 0, "of": 6, "percent": 0.0},
     "mx_hosts.negotiated_versions.TLSv1.3.count": 5,
     "mx_hosts.negotiated_versions.TLSv1.2.count": 1,
-    "accepted_versions.measured": 6, "dane.measured": 0, "mta_sts.measured": 0, "tls_rpt.measured": 0,
+    "accepted_versions.measured": 6, "dane.measured": 9, "dane.not_measured": 0,
+    "dane.published": {"count": 0, "of": 9, "percent": 0.0}, "dane.by_status": {"insecure": 9},
+    "mta_sts.measured": 11, "mta_sts.not_measured": 1, "mta_sts.by_mode": {},
+    "mta_sts.by_status": {"not_applicable": 11},
+    "tls_rpt.measured": 11, "tls_rpt.by_status": {"not_applicable": 11},
 }
 bad = 0
 for k, v in want.items():
@@ -290,8 +297,9 @@ for pat in '^aggregate: 12 result\(s\), 1 unreadable row\(s\)$' \
     '^  invalid certificates: 50\.00% \(3 of 6\) of those with TLS: untrusted 1, name mismatch 1, expired 1, not yet valid 0$' \
     '^  negotiated TLS version: TLSv1\.[23] [0-9.]+% \([15] of 6\), TLSv1\.[23] [0-9.]+% \([15] of 6\)$' \
     '^  accepted TLS versions: measured on 6 of 9 hosts \(3 not measured\); TLSv1\.2 100\.00% \(6 of 6\), TLSv1\.3 83\.33% \(5 of 6\)$' \
-    '^DANE \(MX hosts\): not measured$' \
-    '^MTA-STS \(domains\): not measured$' '^TLS-RPT \(domains\): not measured$'; do
+    '^DANE \(MX hosts\): measured on 9 of 9 hosts; TLSA published 0\.00% \(0 of 9\), valid 0\.00% \(0 of 9\); by status: insecure 9$' \
+    '^MTA-STS \(domains\): measured on 11 of 12 domains \(1 not measured\); a policy \(enforce or testing\) 0\.00% \(0 of 11\), enforce 0\.00% \(0 of 11\); by mode: -; by status: not_applicable 11$' \
+    '^TLS-RPT \(domains\): measured on 11 of 12 domains \(1 not measured\); a usable record 0\.00% \(0 of 11\); by status: not_applicable 11$'; do
     grep -Eq "$pat" "$tmp/agg.txt" && ok || bad "aggregate text: no /$pat/"
 done
 echo "  aggregate of the list (text):"
