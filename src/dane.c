@@ -63,7 +63,9 @@ static int dated_up_to(const stc_chain_facts_t *c, unsigned i)
 }
 
 /* stc_dane_match - the DANE status of one session's chain against the
- * usable keys; *usage = the usage of the record that decided (0 none) */
+ * usable keys; *usage = the usage of the record that decided (0 none).
+ * DANE-EE records are tried before DANE-TA ones, so the answer does not
+ * depend on the order the resolver lists the RRset in. */
 uint8_t stc_dane_match(const stc_tlsa_key_t *k, unsigned nk, const stc_chain_facts_t *c,
                        int name_ok, uint8_t *usage)
 {
@@ -71,14 +73,14 @@ uint8_t stc_dane_match(const stc_tlsa_key_t *k, unsigned nk, const stc_chain_fac
     unsigned r, i;
 
     *usage = 0;
-    for (r = 0; r < nk; r++) {
-        if (k[r].usage == 3) {
-            if (c->n > 0 && matches(&k[r], &c->c[0])) {
-                *usage = 3;
-                return STC_DANE_VALID;
-            }
-            continue;
+    for (r = 0; r < nk; r++)
+        if (k[r].usage == 3 && c->n > 0 && matches(&k[r], &c->c[0])) {
+            *usage = 3;
+            return STC_DANE_VALID;
         }
+    for (r = 0; r < nk; r++) {
+        if (k[r].usage == 3)
+            continue;
         for (i = 1; i < c->n && i < 8; i++) {
             if (!matches(&k[r], &c->c[i]) || !(c->linked & (1u << i)))
                 continue;

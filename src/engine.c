@@ -35,6 +35,7 @@ void stc_options_default(stc_options_t *o)
     o->probe = 1;
     o->max_sessions = STC_PROBE_SESSIONS;
     o->t_probe = STC_T_PROBE_MS;
+    o->t_sts = STC_T_STS_MS;
 }
 
 /* stc_engine_init - an engine over a port, every pool free */
@@ -259,7 +260,7 @@ int stc_eng_ask_session(stc_engine_t *e, stc_wait_t *w, const stc_ip_t *ip, uint
     for (i = 0; i < STC_MAX_TASKS; i++) {
         stc_task_t *k = &e->task[i];
         if ((k->state == STC_T_WAITING || k->state == STC_T_RUNNING) && k->port == port &&
-            k->implicit_tls == (implicit_tls ? 1 : 0) && same_ip(&k->ip, ip) &&
+            k->implicit_tls == (implicit_tls == STC_HTTPS ? STC_HTTPS : implicit_tls ? 1 : 0) && same_ip(&k->ip, ip) &&
             stc_name_eq(k->sni, sni)) {
             push(&k->waiters, w, STC_POOL_TASK, i);
             return STC_EAGAIN;

@@ -79,7 +79,12 @@ int stc_eng_socket_room(const stc_engine_t *e);
 /* ---- job.c, job_dane.c, job_txt.c: one domain's check ------------------------ */
 
 /* stc_wait_t.kind of a job's wait nodes */
-enum { STC_W_MX = 1, STC_W_A, STC_W_AAAA, STC_W_SESSION, STC_W_TLSA, STC_W_STS, STC_W_RPT };
+enum { STC_W_MX = 1, STC_W_A, STC_W_AAAA, STC_W_SESSION, STC_W_TLSA, STC_W_STS, STC_W_RPT,
+       STC_W_STS_ADDR, STC_W_POLICY };
+
+/* stc_task_t.implicit_tls of a task that fetches an MTA-STS policy over
+ * HTTPS (port 443) rather than speaking SMTP */
+#define STC_HTTPS 2
 
 /* An idle wait node of j, or NULL when all are in use. */
 stc_wait_t *stc_job_free_wait(stc_job_t *j);
@@ -95,6 +100,22 @@ void stc_job_dane_finish(stc_job_t *j);
 /* The _mta-sts and _smtp._tls TXT records (job_txt.c). */
 int stc_job_ask_txt(stc_engine_t *e, stc_job_t *j);
 void stc_job_txt_answer(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err);
+/* The MTA-STS policy (job_sts.c): a valid _mta-sts record starts it; ask
+ * the policy host's address, then the HTTPS fetch; take their answers;
+ * judge the policy against the MX hosts at the end. */
+void stc_job_sts_start(stc_job_t *j);
+int stc_job_ask_sts(stc_engine_t *e, stc_job_t *j);
+void stc_job_sts_addr(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err);
+void stc_job_sts_answer(stc_job_t *j, const stc_task_t *t);
+int stc_job_sts_pending(const stc_job_t *j);
+void stc_job_sts_finish(stc_job_t *j);
+
+/* ---- https.c: one MTA-STS policy fetch on a connection slot --------------- */
+
+/* The state an HTTPS fetch starts in (stc_conn_start sets it). */
+uint8_t stc_https_conn_state(void);
+/* Advance; STC_EAGAIN while running, STC_OK when over (facts in k->s->sts). */
+int stc_https_conn_step(stc_engine_t *e, stc_conn_t *k);
 
 /* ---- dane.c: RFC 7672 from gathered facts ----------------------------------- */
 

@@ -287,6 +287,7 @@ int stc_job_step(stc_engine_t *e, stc_job_t *j)
         progress |= ask_lookups(e, j);
         progress |= stc_job_ask_tlsa(e, j);
         progress |= stc_job_ask_txt(e, j);
+        progress |= stc_job_ask_sts(e, j);
         progress |= ask_sessions(e, j);
     }
     return progress;
@@ -303,7 +304,7 @@ int stc_job_idle(const stc_job_t *j)
             return 0;
     if (j->state == J_DONE)
         return 1;
-    if (j->state != J_HOSTS)
+    if (j->state != J_HOSTS || stc_job_sts_pending(j))
         return 0;
     for (hi = 0; hi < j->result.nhosts; hi++) {
         if (!j->hs[hi].looked || j->hs[hi].dane_st != 2)
@@ -329,6 +330,7 @@ void stc_job_finish(stc_engine_t *e, stc_job_t *j)
         for (a = 0; a < r->host[h].naddr; a++)
             r->sessions += r->host[h].addr[a].sessions;
     stc_job_dane_finish(j);
+    stc_job_sts_finish(j);
     stc_verdict(r, j->patterns, j->npatterns);
     j->state = J_DONE;
     j->running = 0;
@@ -691,6 +693,8 @@ void stc_job_dns_answer(stc_engine_t *e, stc_wait_t *w, const stc_dnsq_t *q, int
         stc_job_tlsa_answer(j, w, q, err);
     else if (w->kind == STC_W_STS || w->kind == STC_W_RPT)
         stc_job_txt_answer(j, w, q, err);
+    else if (w->kind == STC_W_STS_ADDR)
+        stc_job_sts_addr(j, w, q, err);
 }
 
 /* stc_job_session_answer - the facts of one address's sessions */
@@ -702,6 +706,10 @@ void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_task_t *t)
     stc_ip_t ip;
 
     (void)e;
+    if (j->running && w->kind == STC_W_POLICY) {
+        stc_job_sts_answer(j, t);
+        return;
+    }
     if (!j->running || w->kind != STC_W_SESSION || w->host >= r->nhosts ||
         w->addr >= r->host[w->host].naddr)
         return;

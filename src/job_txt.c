@@ -150,6 +150,8 @@ void stc_job_txt_answer(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, 
         if (c.s.rec.id_len && c.s.sel.matched == 1) /* of several, none is "the" id */
             p->id = stc_text_put(r, c.s.rec.id);
         judge(r, p, 1, stc_sts_txt_status(&c.s));
+        if (p->status == STC_SKIPPED) /* one valid record: its policy decides */
+            stc_job_sts_start(j);
     } else {
         p->records = (uint8_t)(c.r.sel.matched > 255 ? 255 : c.r.sel.matched);
         p->problems = c.r.rec.problems;

@@ -36,8 +36,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "stc/stc_opts.h"
-#include "stc/stc_port.h"
+#include "stc/stc.h"
 
 /* Limits (STC_STS_*, STC_HTTP_*, STC_TLSRPT_URI_MAX) are in stc/stc_opts.h. */
 
@@ -164,46 +163,7 @@ enum stc_http_framing {
  * stc_err_t to stop: feed then returns it (result STC_HTTP_R_STOPPED). */
 typedef int (*stc_http_body_fn)(void *ctx, const uint8_t *p, size_t n);
 
-typedef struct stc_http {
-    /* ---- results (read them at any time; final once feed/eof returned
-     * anything but STC_EAGAIN) ---- */
-    uint64_t content_length;  /* declared (saturates at UINT64_MAX) */
-    uint32_t body_len;        /* body bytes given to the callback */
-    uint32_t body_max;        /* the bound (stc_http_init), bytes */
-    uint32_t location_len;    /* length of the whole Location value */
-    uint16_t status;          /* final status code, 0 until read */
-    uint16_t notes;           /* STC_HTTP_N_* */
-    uint8_t result;           /* enum stc_http_result */
-    uint8_t minor;            /* HTTP/1.<minor> of the final response */
-    uint8_t mtype;            /* enum stc_http_mtype */
-    uint8_t framing;          /* enum stc_http_framing */
-    uint8_t interim;          /* 1xx responses skipped */
-    uint8_t head_done;        /* the final response's header section is read */
-    char location[STC_HTTP_LOCATION_MAX]; /* first bytes of Location, NUL-ended;
-                                             control bytes shown as '?' */
-    char mtype_text[STC_HTTP_MTYPE_MAX];  /* Content-Type up to ';', trimmed, cut */
-
-    /* ---- parser state (private) ---- */
-    uint64_t left;            /* body or chunk bytes still to come */
-    uint64_t num;             /* number being read (Content-Length, chunk-size) */
-    int err;                  /* the sticky error */
-    uint32_t line;            /* bytes in the current line */
-    uint32_t vcnt, vend;      /* value bytes seen; length without trailing OWS */
-    uint16_t fields;          /* fields in this header or trailer section */
-    uint8_t state, sub;       /* where we are, and within a field value */
-    uint8_t after;            /* what the LF awaited after a CR leads to */
-    uint8_t field;            /* which field the value belongs to */
-    uint8_t nlen;             /* name bytes kept (0xff: longer than name[]) */
-    uint8_t flags;            /* per-head facts (bits in http.c) */
-    uint8_t cl_state;         /* Content-Length: none / ok / bad / conflict */
-    uint8_t te_count;         /* transfer codings listed (saturating) */
-    uint8_t te_mark;          /* te_count when this field began */
-    uint8_t te_last_chunked;  /* the last coding listed is plain "chunked" */
-    uint8_t te_bad;           /* a Transfer-Encoding value that does not parse */
-    uint8_t tlen;             /* bytes of tok (0xff: longer) */
-    char name[18];            /* field name as sent ("Transfer-Encoding" fits) */
-    char tok[8];              /* a transfer-coding token, lower case */
-} stc_http_t;
+/* stc_http_t: in stc/stc.h (a connection slot holds one). */
 
 /* stc_http_init - start reading one response; body_max = 0 means
  * STC_STS_BODY_MAX. */
@@ -373,41 +333,7 @@ enum stc_sts_mode {
 #define STC_STS_P_BLANK_LINE 0x0800u  /* an empty line (the ABNF has none) */
 #define STC_STS_P_FATAL 0x03ffu
 
-/* Receives each mx value as its line ends: pattern is NUL-terminated
- * (at most STC_NAME_MAX + 2 bytes kept: a longer one is invalid and cut),
- * valid = 1 when it is ["*."] Domain. */
-typedef void (*stc_sts_mx_fn)(void *ctx, const char *pattern, size_t len, int valid);
-
-typedef struct stc_sts_policy {
-    /* ---- results ---- */
-    uint32_t max_age;   /* seconds (first max_age line, when it parsed) */
-    uint32_t lines;     /* lines seen */
-    uint32_t mx_count;  /* mx lines */
-    uint32_t mx_bad;    /* mx lines with an invalid pattern */
-    uint32_t first_bad; /* line number (1-based) of the first problem */
-    uint32_t unknown;   /* lines with other keys (ignored, RFC 8461 3.2) */
-    uint16_t problems;  /* STC_STS_P_*; "version ok" is !(problems &
-                           (STC_STS_P_NO_VERSION | STC_STS_P_BAD_VERSION)) */
-    uint8_t mode;       /* enum stc_sts_mode */
-    uint8_t have;       /* private: keys seen */
-
-    /* ---- parser state (private) ---- */
-    uint16_t len;       /* bytes in this line (stops at STC_STS_LINE_MAX) */
-    uint16_t vlen;      /* value bytes seen */
-    uint16_t vend;      /* value length without trailing WSP */
-    uint8_t state;      /* where in the line */
-    uint8_t key;        /* which key this line has */
-    uint8_t klen;       /* key bytes */
-    uint8_t cr;         /* a CR was read: LF must follow */
-    uint8_t tab;        /* an HTAB ended an extension value */
-    uint8_t utf8;       /* UTF-8 continuation bytes still expected */
-    uint8_t ulo, uhi;   /* the range of the next one (RFC 3629 4) */
-    uint8_t ended;      /* stc_sts_policy_end was called */
-    char kbuf[32];      /* the key (sts-policy-ext-name: at most 32) */
-    char vbuf[STC_NAME_MAX + 3]; /* a value: "*." + a name + NUL */
-    stc_sts_mx_fn mx_cb;
-    void *mx_ctx;
-} stc_sts_policy_t;
+/* stc_sts_mx_fn, stc_sts_policy_t: in stc/stc.h (a connection slot holds one). */
 
 /* stc_sts_policy_init - start a policy body; mx_cb may be NULL */
 void stc_sts_policy_init(stc_sts_policy_t *p, stc_sts_mx_fn mx_cb, void *ctx);

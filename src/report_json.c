@@ -7,6 +7,7 @@
  * its status; one that did not run says "skipped" (4), never "error".
  */
 #include "report.h"
+#include "policy.h"
 
 /* key - write ,"name": (first = no comma) */
 static void key(stc_out_t *o, int *first, const char *name)
@@ -337,6 +338,76 @@ static void dane_obj(stc_out_t *o, int *first, const stc_domain_result_t *r,
     stc_out_str(o, "}");
 }
 
+/* sts_policy - the fetched MTA-STS policy's fields inside "mta_sts": the
+ * original tool's mode / mxs / policy / messages, and what the fetch saw */
+static void sts_policy(stc_out_t *o, int *ff, const stc_domain_result_t *r)
+{
+    static const char *const modes[] = {"", "enforce", "testing", "none"};
+    static const char *const ends[] = {"none", "read", "connect_failed", "tls_failed",
+                                       "timeout", "io_error", "checker_limit"};
+    static const char *const probs[] = {"no_version", "bad_version", "no_mode", "bad_mode",
+                                        "no_max_age", "bad_max_age", "no_mx", "bad_mx",
+                                        "malformed_line", "line_too_long", "duplicate_key",
+                                        "blank_line"};
+    const stc_sts_result_t *p = &r->sts;
+    unsigned i, n = 0;
+    int f2 = 1;
+
+    if (p->fetch == STC_STS_E_NONE)
+        return;
+    kv_str(o, ff, "fetch", ends[p->fetch < 7 ? p->fetch : 0]);
+    if (p->http_status)
+        kv_int(o, ff, "http_status", p->http_status);
+    if (p->fetch == STC_STS_E_READ)
+        kv_str(o, ff, "http_result", stc_http_result_name(p->http_result));
+    if (r->mta_sts.mode && r->mta_sts.mode < 4) {
+        kv_str(o, ff, "mode", modes[r->mta_sts.mode]);
+        kv_int(o, ff, "max_age", p->max_age);
+        kv_int(o, ff, "mx_count", p->mx_count);
+        key(o, ff, "mxs");
+        stc_out_str(o, "[");
+        for (i = 0; i < p->nmx; i++) {
+            if (i)
+                stc_out_str(o, ",");
+            jstr(o, stc_result_text(r, p->mx[i]));
+        }
+        stc_out_str(o, "]");
+        /* the policy as the original tool showed it, rebuilt from its fields
+         * (the body is never kept) */
+        key(o, ff, "policy");
+        stc_out_str(o, "{");
+        kv_str(o, &f2, "version", "STSv1");
+        kv_str(o, &f2, "mode", modes[r->mta_sts.mode]);
+        kv_int(o, &f2, "max_age", p->max_age);
+        stc_out_str(o, "}");
+        kv_int(o, ff, "uncovered_mx", p->uncovered);
+        kv_int(o, ff, "violating_mx", p->violating);
+    }
+    if (p->policy_problems) {
+        key(o, ff, "policy_problems");
+        stc_out_str(o, "[");
+        for (i = 0; i < sizeof probs / sizeof probs[0]; i++)
+            if (p->policy_problems & (1u << i)) {
+                if (n++)
+                    stc_out_str(o, ",");
+                jstr(o, probs[i]);
+            }
+        stc_out_str(o, "]");
+    }
+    /* the original's "messages": the titles of the policy's findings */
+    key(o, ff, "messages");
+    stc_out_str(o, "[");
+    for (i = 0, n = 0; i < r->nfindings; i++) {
+        const stc_finding_info_t *fi = stc_finding_info(r->findings[i].code);
+        if (strncmp(fi->name, "mta_sts_", 8) != 0 && r->findings[i].code != STC_F_STS_CHECKER)
+            continue;
+        if (n++)
+            stc_out_str(o, ",");
+        jstr(o, fi->title);
+    }
+    stc_out_str(o, "]");
+}
+
 /* policy_obj - "mta_sts" / "tls_rpt": {status,records,id|rua,problems} */
 static void policy_obj(stc_out_t *o, int *first, const stc_domain_result_t *r,
                        const char *k, const stc_policy_result_t *p, int sts)
@@ -365,7 +436,10 @@ static void policy_obj(stc_out_t *o, int *first, const stc_domain_result_t *r,
                 stc_out_str(o, ",");
             jstr(o, probs[i]);
         }
-    stc_out_str(o, "]}");
+    stc_out_str(o, "]");
+    if (sts)
+        sts_policy(o, &ff, r);
+    stc_out_str(o, "}");
 }
 
 /* host_obj - one MX host: the original's per-hostname result plus addresses */

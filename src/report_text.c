@@ -276,6 +276,23 @@ static void policy_line(stc_out_t *o, const stc_domain_result_t *r, const char *
             stc_out_str(o, " more");
         }
     }
+    if (sts && p->mode && p->mode < 4) {
+        static const char *const modes[] = {"", "enforce", "testing", "none"};
+        unsigned i;
+        stc_out_str(o, "; mode ");
+        stc_out_str(o, modes[p->mode]);
+        stc_out_str(o, ", max_age ");
+        stc_out_int(o, r->sts.max_age);
+        for (i = 0; i < r->sts.nmx; i++) {
+            stc_out_str(o, i ? ", " : ", mx ");
+            stc_out_str(o, stc_result_text(r, r->sts.mx[i]));
+        }
+        if (r->sts.mx_count > r->sts.nmx) {
+            stc_out_str(o, " (");
+            stc_out_int(o, r->sts.mx_count);
+            stc_out_str(o, " in all)");
+        }
+    }
     stc_out_str(o, "\n");
 }
 

@@ -523,6 +523,11 @@ int stc_conn_start(stc_engine_t *e, stc_conn_t *k, stc_task_t *t)
     k->probe = t->pr.on ? t->pr.cur : 0;
     k->state = k->probe ? stc_probe_conn_state() : K_CONNECT;
     k->deadline = k->started + e->opt.t_connect;
+    if (t->implicit_tls == STC_HTTPS) { /* an MTA-STS policy fetch: one deadline */
+        memset(&t->s.sts, 0, sizeof t->s.sts); /* a retry starts afresh */
+        k->state = stc_https_conn_state();
+        k->deadline = k->started + e->opt.t_sts;
+    }
     rc = e->port->tcp_connect(e->port->user, &t->ip, t->port, &k->sock);
     if (rc == STC_ENOMEM) {
         /* our socket table is full: the task waits for one */
@@ -534,7 +539,8 @@ int stc_conn_start(stc_engine_t *e, stc_conn_t *k, stc_task_t *t)
     if (!k->probe)
         t->s.a.phase = STC_P_CONNECT;
     t->s.a.sessions++;
-    e->sessions++;
+    if (t->implicit_tls != STC_HTTPS)
+        e->sessions++; /* SMTP sessions */
     if (rc == STC_EAGAIN || rc == STC_OK)
         stc_eng_socket_opened(e);
     if (rc == STC_EAGAIN) {
@@ -543,6 +549,13 @@ int stc_conn_start(stc_engine_t *e, stc_conn_t *k, stc_task_t *t)
     }
     if (rc != STC_OK) {
         k->sock = -1;
+        if (t->implicit_tls == STC_HTTPS) {
+            t->s.a.err = (int8_t)rc;
+            t->s.a.reach = STC_R_UNREACHABLE;
+            t->s.sts.end = STC_STS_E_CONNECT;
+            k->state = K_DONE;
+            return STC_OK;
+        }
         if (k->probe) {
             k->pout = STC_PO_FAILED;
             k->state = K_DONE;
@@ -561,6 +574,8 @@ int stc_conn_step(stc_engine_t *e, stc_conn_t *k)
 
     if (k->probe)
         return stc_probe_conn_step(e, k);
+    if (k->implicit_tls == STC_HTTPS)
+        return stc_https_conn_step(e, k);
     for (guard = 0; guard < 32; guard++) {
         uint8_t before = k->state;
         int rc;

@@ -30,7 +30,7 @@ void stc_task_setup(stc_engine_t *e, stc_task_t *t, const stc_ip_t *ip, uint16_t
     t->state = STC_T_WAITING;
     t->ip = *ip;
     t->port = port;
-    t->implicit_tls = implicit_tls ? 1 : 0;
+    t->implicit_tls = (uint8_t)(implicit_tls == STC_HTTPS ? STC_HTTPS : implicit_tls ? 1 : 0);
     t->started = stc_now(e);
     t->not_before = t->started;
     stc_strlcpy(t->sni, sni ? sni : "", sizeof t->sni);
@@ -178,6 +178,10 @@ void stc_task_conn_done(stc_engine_t *e, stc_task_t *t, stc_conn_t *k)
         give_up(t, STC_F_OUT_OF_MEMORY, 0);
         return;
     default:
+        if (t->implicit_tls == STC_HTTPS) { /* a policy fetch: no probes */
+            t->state = STC_T_DONE;
+            return;
+        }
         if (stc_probe_begin(&t->pr, &t->s.a, &e->opt, stc_tls_offers_tls13())) {
             next_probe(e, t);
             return;

@@ -402,8 +402,16 @@ void stc_verdict(stc_domain_result_t *r, const char *const *patterns, size_t npa
             who = unreached_in_group;
         }
     }
-    for (i = 0; i < r->nfindings; i++)
-        st = stc_status_worse(st, stc_finding_info(r->findings[i].code)->severity);
+    for (i = 0; i < r->nfindings; i++) {
+        int sev = stc_finding_info(r->findings[i].code)->severity;
+        if (rank(sev) > rank(st) && sev > STC_SUCCESS) {
+            /* a domain finding (an MTA-STS policy, a TXT record) is worse
+             * than every host: it is what the message names */
+            why = r->findings[i].code;
+            who = 0xff;
+        }
+        st = stc_status_worse(st, sev);
+    }
 
     if (st == STC_ERROR)
         r->status = STC_D_ERROR;

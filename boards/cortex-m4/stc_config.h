@@ -30,6 +30,8 @@
 #define STC_MAX_CONN 1
 #define STC_MAX_DNS 1
 #define STC_MAX_TASKS 1
+#define STC_STS_MX_KEEP 1 /* MTA-STS patterns kept for the report (all are matched) */
+#define STC_HTTP_LOCATION_MAX 16 /* a redirect's target is not reported: keep its start only */
 #define STC_PER_ADDRESS 1
 
 /* Things one job waits for at once [2..255]: the A and AAAA questions of

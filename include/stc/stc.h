@@ -91,6 +91,11 @@
  * - Policy records (domain): an invalid or duplicated _mta-sts record is a
  *   failure, a missing one not applicable; an invalid or duplicated
  *   _smtp._tls record, or a failed lookup of either, is a warning.
+ * - MTA-STS policy (domain): unobtainable (no host, no TLS, a bad
+ *   certificate, a redirect, not 200, malformed) or invalid: failure;
+ *   not text/plain, mode testing or none: warning; under enforce an MX
+ *   host matching no pattern or lacking valid TLS 1.2+: failure (under
+ *   testing: warning). Domain findings add to the status like any other.
  */
 #ifndef STC_H
 #define STC_H
@@ -262,6 +267,20 @@ typedef enum stc_finding_code {
     STC_F_TLSRPT_MULTIPLE,     /* domain: more than one v=TLSRPTv1 record */
     STC_F_TXT_LOOKUP_FAILED,   /* domain: a policy TXT lookup failed */
     STC_F_AD_UNTRUSTED,        /* ours (a note): AD set by a resolver we do not trust */
+    STC_F_STS_NO_HOST,         /* domain: mta-sts.<domain> has no address */
+    STC_F_STS_FETCH_FAILED,    /* domain: no connection or TLS to the policy host */
+    STC_F_STS_CERT_INVALID,    /* domain: the policy host's certificate fails PKIX */
+    STC_F_STS_REDIRECT,        /* domain: the policy URL redirects */
+    STC_F_STS_HTTP_STATUS,     /* domain: the policy URL answers other than 200 */
+    STC_F_STS_HTTP_BAD,        /* domain: a malformed or over-long response */
+    STC_F_STS_MEDIA_TYPE,      /* domain: the policy is not text/plain */
+    STC_F_STS_POLICY_INVALID,  /* domain: the policy body breaks RFC 8461 3.2 */
+    STC_F_STS_TESTING,         /* domain: mode testing */
+    STC_F_STS_MODE_NONE,       /* domain: mode none (a withdrawn policy) */
+    STC_F_STS_MX_UNCOVERED,    /* domain: enforce, an MX host matches no pattern */
+    STC_F_STS_MX_NO_TLS,       /* domain: enforce, a matching MX host lacks valid TLS */
+    STC_F_STS_TESTING_FAILS,   /* domain: testing, MX hosts that would fail enforce */
+    STC_F_STS_CHECKER,         /* ours: the checker could not fetch the policy */
     STC_F_COUNT
 } stc_finding_code_t;
 
@@ -444,6 +463,21 @@ typedef struct stc_policy_result {
     stc_text_t id;     /* MTA-STS id, or TLS-RPT's first rua URI */
 } stc_policy_result_t;
 
+/* The MTA-STS policy as the job judged it (RFC 8461 3.2, 3.3, 4). */
+typedef struct stc_sts_result {
+    uint8_t fetch;        /* enum stc_sts_end; NONE when not fetched */
+    uint8_t http_result, mtype;
+    uint8_t nmx;          /* patterns kept in mx[] */
+    uint16_t http_status;
+    uint16_t policy_problems; /* STC_STS_P_* */
+    uint32_t max_age;
+    uint16_t mx_count;    /* mx lines in the policy */
+    uint8_t uncovered;    /* MX hosts no pattern matches */
+    uint8_t violating;    /* matching MX hosts without valid TLS >= 1.2 */
+    uint32_t matched;     /* bit hi: MX host hi matches an mx pattern */
+    stc_text_t mx[STC_STS_MX_KEEP];
+} stc_sts_result_t;
+
 /* What kind of mail-host list the domain has. */
 typedef enum stc_mx_kind {
     STC_MX_NONE = 0, STC_MX_RECORDS, STC_MX_IMPLICIT, STC_MX_NULL, STC_MX_RELAY
@@ -468,6 +502,7 @@ typedef struct stc_domain_result {
     uint32_t elapsed_ms;
     uint32_t sessions; /* SMTP sessions this check caused (joined ones count) */
     stc_policy_result_t mta_sts, tls_rpt;
+    stc_sts_result_t sts; /* the MTA-STS policy (when mta_sts.records == 1) */
     uint16_t text_used;   /* bytes of text[] used */
     uint16_t text_dropped; /* texts that did not fit (left empty) */
     stc_host_result_t host[STC_MAX_MX];
@@ -496,6 +531,7 @@ typedef struct stc_options {
     uint8_t max_sessions;        /* sessions per address in all (main included) */
     uint16_t probe_pause;        /* ms between the sessions to one address */
     uint32_t t_probe;            /* ms for all of one address's sessions */
+    uint32_t t_sts;              /* ms for the whole MTA-STS policy fetch */
     uint8_t trust_ad;            /* 1: believe the AD bit (DNSSEC validated) of
                                     every resolver; 0: only of one on loopback
                                     (127.0.0.0/8, ::1), as RFC 6698 4.1 and
@@ -538,6 +574,87 @@ typedef struct stc_reply {
                           the longest EHLO keyword we know, and the byte after */
     char first[STC_BANNER_MAX]; /* text of the first line, sanitized */
 } stc_reply_t;
+
+/* ---- MTA-STS policy fetch: the HTTP response reader and the policy
+ * parser a connection slot holds while it reads (functions and the
+ * constants in src/policy.h) ---- */
+
+typedef struct stc_http {
+    /* ---- results (read them at any time; final once feed/eof returned
+     * anything but STC_EAGAIN) ---- */
+    uint64_t content_length;  /* declared (saturates at UINT64_MAX) */
+    uint32_t body_len;        /* body bytes given to the callback */
+    uint32_t body_max;        /* the bound (stc_http_init), bytes */
+    uint32_t location_len;    /* length of the whole Location value */
+    uint16_t status;          /* final status code, 0 until read */
+    uint16_t notes;           /* STC_HTTP_N_* */
+    uint8_t result;           /* enum stc_http_result */
+    uint8_t minor;            /* HTTP/1.<minor> of the final response */
+    uint8_t mtype;            /* enum stc_http_mtype */
+    uint8_t framing;          /* enum stc_http_framing */
+    uint8_t interim;          /* 1xx responses skipped */
+    uint8_t head_done;        /* the final response's header section is read */
+    char location[STC_HTTP_LOCATION_MAX]; /* first bytes of Location, NUL-ended;
+                                             control bytes shown as '?' */
+    char mtype_text[STC_HTTP_MTYPE_MAX];  /* Content-Type up to ';', trimmed, cut */
+
+    /* ---- parser state (private) ---- */
+    uint64_t left;            /* body or chunk bytes still to come */
+    uint64_t num;             /* number being read (Content-Length, chunk-size) */
+    int err;                  /* the sticky error */
+    uint32_t line;            /* bytes in the current line */
+    uint32_t vcnt, vend;      /* value bytes seen; length without trailing OWS */
+    uint16_t fields;          /* fields in this header or trailer section */
+    uint8_t state, sub;       /* where we are, and within a field value */
+    uint8_t after;            /* what the LF awaited after a CR leads to */
+    uint8_t field;            /* which field the value belongs to */
+    uint8_t nlen;             /* name bytes kept (0xff: longer than name[]) */
+    uint8_t flags;            /* per-head facts (bits in http.c) */
+    uint8_t cl_state;         /* Content-Length: none / ok / bad / conflict */
+    uint8_t te_count;         /* transfer codings listed (saturating) */
+    uint8_t te_mark;          /* te_count when this field began */
+    uint8_t te_last_chunked;  /* the last coding listed is plain "chunked" */
+    uint8_t te_bad;           /* a Transfer-Encoding value that does not parse */
+    uint8_t tlen;             /* bytes of tok (0xff: longer) */
+    char name[18];            /* field name as sent ("Transfer-Encoding" fits) */
+    char tok[8];              /* a transfer-coding token, lower case */
+} stc_http_t;
+
+/* Receives each mx value as its line ends: pattern is NUL-terminated
+ * (at most STC_NAME_MAX + 2 bytes kept: a longer one is invalid and cut),
+ * valid = 1 when it is ["*."] Domain. */
+typedef void (*stc_sts_mx_fn)(void *ctx, const char *pattern, size_t len, int valid);
+
+typedef struct stc_sts_policy {
+    /* ---- results ---- */
+    uint32_t max_age;   /* seconds (first max_age line, when it parsed) */
+    uint32_t lines;     /* lines seen */
+    uint32_t mx_count;  /* mx lines */
+    uint32_t mx_bad;    /* mx lines with an invalid pattern */
+    uint32_t first_bad; /* line number (1-based) of the first problem */
+    uint32_t unknown;   /* lines with other keys (ignored, RFC 8461 3.2) */
+    uint16_t problems;  /* STC_STS_P_*; "version ok" is !(problems &
+                           (STC_STS_P_NO_VERSION | STC_STS_P_BAD_VERSION)) */
+    uint8_t mode;       /* enum stc_sts_mode */
+    uint8_t have;       /* private: keys seen */
+
+    /* ---- parser state (private) ---- */
+    uint16_t len;       /* bytes in this line (stops at STC_STS_LINE_MAX) */
+    uint16_t vlen;      /* value bytes seen */
+    uint16_t vend;      /* value length without trailing WSP */
+    uint8_t state;      /* where in the line */
+    uint8_t key;        /* which key this line has */
+    uint8_t klen;       /* key bytes */
+    uint8_t cr;         /* a CR was read: LF must follow */
+    uint8_t tab;        /* an HTAB ended an extension value */
+    uint8_t utf8;       /* UTF-8 continuation bytes still expected */
+    uint8_t ulo, uhi;   /* the range of the next one (RFC 3629 4) */
+    uint8_t ended;      /* stc_sts_policy_end was called */
+    char kbuf[32];      /* the key (sts-policy-ext-name: at most 32) */
+    char vbuf[STC_NAME_MAX + 3]; /* a value: "*." + a name + NUL */
+    stc_sts_mx_fn mx_cb;
+    void *mx_ctx;
+} stc_sts_policy_t;
 
 /* ---- TLS probes: the answer reader (src/tls_hello_rd.c; constants in
  * src/tls_hello.h) and the plan (src/probe.c) ---- */
@@ -654,11 +771,38 @@ typedef struct stc_chain_facts {
 
 /* What the sessions to one (address, port, SNI) learnt; copied into every
  * job that waits for it. */
+/* How an MTA-STS policy fetch ended (stc_sts_fetch_t.end). */
+enum stc_sts_end {
+    STC_STS_E_NONE = 0,  /* not run */
+    STC_STS_E_READ,      /* a response was read (whole or not: see http_result) */
+    STC_STS_E_CONNECT,   /* no TCP connection */
+    STC_STS_E_TLS,       /* the TLS handshake failed */
+    STC_STS_E_TIMEOUT,   /* the fetch's deadline passed */
+    STC_STS_E_IO,        /* the connection failed while sending or reading */
+    STC_STS_E_OURS       /* our own limit (arena, socket) */
+};
+
+/* What an MTA-STS policy fetch learnt (a task's; the job judges it). */
+typedef struct stc_sts_fetch {
+    uint8_t end;          /* enum stc_sts_end */
+    uint8_t http_result;  /* enum stc_http_result (src/policy.h) */
+    uint8_t mtype;        /* enum stc_http_mtype */
+    uint8_t mode;         /* enum stc_sts_mode; 0 when the body was not parsed */
+    uint16_t http_status; /* 0 when no status line was read */
+    uint16_t problems;    /* STC_STS_P_* of the body */
+    uint32_t max_age, body_len;
+    uint16_t mx_count, mx_bad; /* mx lines, of which invalid */
+    uint32_t matched;     /* bit hi: MX host hi of the asking job matches a pattern */
+    uint8_t nmx;          /* patterns kept in mx[] */
+    char mx[STC_STS_MX_KEEP][STC_NAME_MAX + 3];
+} stc_sts_fetch_t;
+
 typedef struct stc_session {
     stc_addr_result_t a; /* texts below, not in a pool yet */
     char banner[STC_BANNER_MAX];
     char subject[STC_CERT_TEXT_MAX], issuer[STC_CERT_TEXT_MAX];
     stc_chain_facts_t chain;
+    stc_sts_fetch_t sts;  /* an HTTPS task's policy fetch */
 } stc_session_t;
 
 /* A session task: the work on one (address, port, SNI), shared by the
@@ -698,6 +842,11 @@ typedef struct stc_conn {
     union {
         stc_reply_t reply;    /* the SMTP dialogue */
         stc_hello_rd_t hello; /* a probe's answer, after STARTTLS */
+        struct {              /* an MTA-STS policy fetch */
+            stc_http_t http;
+            stc_sts_policy_t pol;
+            void *eng;        /* the engine (for the asking job's MX hosts) */
+        } sts;
     } u;
     uint8_t probe;     /* STC_PK_* of a probe session, 0 = the main session */
     uint8_t pout;      /* a probe session's outcome (STC_PO_*, src/probe.h) */
@@ -761,6 +910,8 @@ typedef struct stc_job {
     uint8_t implicit_tls;
     uint8_t mx_hops;   /* CNAME links followed for the MX lookup */
     uint8_t txt_need;  /* policy TXT lookups not yet asked: bit 0 _mta-sts, bit 1 _smtp._tls */
+    uint8_t sts_st;    /* MTA-STS policy fetch: 0 none, else job_sts.c's states */
+    stc_ip_t sts_ip;   /* the policy host's address */
     stc_text_t mx_target; /* the CNAME target the MX question follows, 0 = none */
     uint16_t port;
     uint32_t started;

@@ -233,6 +233,13 @@
 
 /* ---- MTA-STS and TLS-RPT (src/http.c, src/mta_sts.c, src/tlsrpt.c) -------- */
 
+/* mx patterns of a fetched MTA-STS policy kept for the report (each up to
+ * STC_NAME_MAX + 2 bytes, per session task); all of them are counted and
+ * matched against the MX hosts. */
+#ifndef STC_STS_MX_KEEP
+#define STC_STS_MX_KEEP 4
+#endif
+
 /* Body bound of the policy fetch, bytes. RFC 8461 3.3: "a suggested maximum
  * policy size 64 kilobytes". Enforced while streaming: nothing buffers it. */
 #ifndef STC_STS_BODY_MAX
@@ -303,6 +310,9 @@
 #endif
 #ifndef STC_T_FLIGHT_MS
 #define STC_T_FLIGHT_MS 1000 /* a probe's answer after its ServerHello (one flight) */
+#endif
+#ifndef STC_T_STS_MS
+#define STC_T_STS_MS 20000 /* the whole MTA-STS policy fetch: connect, TLS, request, body */
 #endif
 #ifndef STC_T_PROBE_MS
 #define STC_T_PROBE_MS 60000 /* all probes of one address, main session included */

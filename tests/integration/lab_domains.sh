@@ -43,18 +43,8 @@ for z in plain.test sec.test; do
         domains="$domains $d.$z"
     done
 done
-for d in dane-self dane-bad dane-ta dane-pkix dane-nostarttls dane-301 dane-312 dane-300 \
-         dane-splice dane-expired dane-ta-name dane-rollover dane-rollover-ta dane-bogus-tlsa \
-         dane-cname dane-cname-orig; do
-    domains="$domains $d.sec.test" # DANE (issue 10)
-done
-for d in uncovered none redirect html big chunked selfsigned wrongcert notxt twotxt othertxt \
-         multistr longid badidchar nohost nostarttls; do
-    domains="$domains sts-$d.plain.test" # MTA-STS (issue 10; plain.test: sec.test adds nothing here)
-done
-for d in two baduri both; do
-    domains="$domains tlsrpt-$d.plain.test" # TLS-RPT (issue 10)
-done
+. tests/integration/lab_lists.inc
+domains="$domains $(lab_policy_domains | tr '\n' ' ')" # DANE, MTA-STS, TLS-RPT (issue 10)
 for d in clean tls13only cbconly dhe1024 clientorder serverorder limited rsaonly 3des rc4; do
     domains="$domains $d.plain.test" # TLS depth (issue 9)
 done

@@ -82,6 +82,8 @@ for z in plain.test sec.test; do
         domains="$domains $d.$z"
     done
 done
+. tests/integration/lab_lists.inc
+domains="$domains $(lab_policy_domains | tr '\n' ' ')" # DANE, MTA-STS, TLS-RPT (issue 10)
 domains="$domains good.bogus.test"
 n=$(echo "$domains" | wc -w)
 relays="mx-good.plain.test:587 mx-good.sec.test:465 mx-good.plain.test"

@@ -213,6 +213,16 @@ static void test_sets(void)
     k[1] = rec(3, 1, 1, 0); /* an EE that matches */
     CHECK_EQ(stc_dane_match(k, 2, &c, 0, &use), STC_DANE_VALID);
     CHECK_EQ(use, 3);
+    /* a TA and an EE that both match: DANE-EE decides, in either order
+     * (resolvers rotate RRsets; the report must not) */
+    k[0] = rec(2, 0, 1, 1);
+    k[1] = rec(3, 1, 1, 0);
+    CHECK_EQ(stc_dane_match(k, 2, &c, 1, &use), STC_DANE_VALID);
+    CHECK_EQ(use, 3);
+    k[0] = rec(3, 1, 1, 0);
+    k[1] = rec(2, 0, 1, 1);
+    CHECK_EQ(stc_dane_match(k, 2, &c, 1, &use), STC_DANE_VALID);
+    CHECK_EQ(use, 3);
     k[0] = rec(3, 1, 1, 1); /* rollover: the next key first, the current second */
     k[1] = rec(3, 1, 1, 0);
     CHECK_EQ(stc_dane_match(k, 2, &c, 1, &use), STC_DANE_VALID);
