@@ -15,6 +15,12 @@
 # "peers: N agree, M disagree" and the clean listener's session count and
 # speed ratio; exit 1 on a disagreement (each is printed).
 #
+# Then DANE: the checker beside posttls-finger (Postfix's own DANE client,
+# `posttls-finger -c -l dane`) on every DANE lab domain and two without
+# DANE, each verdict mapped to one word (valid, fail, lookup, unusable,
+# none, no-tls); ends with "dane-peers: N agree, M disagree". PEERS_ONLY=dane
+# runs only this part (a few seconds), PEERS_ONLY=tls only the first.
+#
 # Needs root (the lab's namespace); installs testssl.sh from Debian when it
 # is missing; starts the lab if it is not up (and takes it down again).
 set -u
@@ -71,6 +77,54 @@ sessions() {
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# dane_peers - the DANE part; sets dane_bad to its disagreements
+dane_peers() {
+    local d stc ptf word
+    dane_bad=0
+    command -v posttls-finger >/dev/null 2>&1 || { echo "dane-peers: posttls-finger missing (postfix)"; dane_bad=1; return; }
+    mkdir -p "$tmp/ptf" && : >"$tmp/ptf/main.cf" # posttls-finger wants a main.cf; defaults do
+    . tests/integration/lab_lists.inc
+    local agree_d=0
+    printf '%-28s | %-16s | %-10s | %s\n' domain "checker DANE" posttls-finger "posttls-finger's words"
+    for d in $(lab_policy_domains | grep '^dane-') good.sec.test good.plain.test; do
+        stc=$("$lab" exec sh -c "exec \"$cli\" --json --quick --ca-file \"\$STC_LAB_CA\" \
+            --resolver \"\$STC_LAB_RESOLVER\" --trust-resolver $d" 2>/dev/null |
+            python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print(",".join(sorted({h.get("dane", {}).get("status", "-") for h in d.get("results", {}).values()
+                       if h.get("preferred")})) or "-")')
+        # -L dane logs each DNSSEC-signed TLSA record it will use
+        ptf=$(timeout 60 "$lab" exec env MAIL_CONFIG="$tmp/ptf" posttls-finger -c -l dane \
+            -L summary,dane "$d" 2>&1 | grep -v 'dnssec_probe' | tr '\n' ' ')
+        case $ptf in
+        *"Verified TLS connection"*) word=valid ;;
+        *"TLSA lookup error"*|*"TLSA lookup problem"*) word=lookup ;;
+        *"no matching DANE TLSA"*) word=fail ;;
+        *"DNSSEC-signed TLSA record"*"verification failed"*) word=fail ;;
+        *"unsupported TLSA"*"TLS connection established"*) word=unusable ;;
+        *"Untrusted TLS connection"*|*"Anonymous TLS connection"*|*"Trusted TLS connection"*) word=none ;;
+        *) word=no-tls ;;
+        esac
+        ptf=${ptf##*posttls-finger: } # its last line
+        case "$stc:$word" in
+        valid:valid|mismatch:fail|name-mismatch:fail|expired:fail|bogus:lookup|lookup-failed:lookup|\
+        insecure:none|tlsa-absent:none|no-tls:no-tls|unusable:unusable)
+            agree_d=$((agree_d + 1)); printf '%-28s | %-16s | %-10s | %s\n' "$d" "$stc" "$word" "${ptf:0:90}" ;;
+        *)
+            dane_bad=$((dane_bad + 1))
+            printf '%-28s | %-16s | %-10s | %s\n' "$d" "$stc" "$word" "${ptf:0:90}"
+            echo "  DISAGREE: $d: checker $stc, posttls-finger $word" ;;
+        esac
+    done
+    echo "dane-peers: $agree_d agree, $dane_bad disagree"
+}
+
+if [ "${PEERS_ONLY:-}" = dane ]; then
+    dane_peers
+    [ "$dane_bad" -eq 0 ]
+    exit
+fi
 
 agree=0 disagree=0 clean_ratio="" clean_sessions=""
 printf '%-12s | %-34s | %-34s | %-9s | %-13s\n' listener "checker: versions; weak classes" \
@@ -158,6 +212,11 @@ done
 echo "clean listener: $clean_sessions SMTP sessions for the whole check (bound 12); testssl.sh took ${clean_ratio}x the checker's wall time (bound 50x)"
 echo "peers: $agree agree, $disagree disagree"
 fail=$disagree
+if [ "${PEERS_ONLY:-}" != tls ]; then
+    echo
+    dane_peers
+    fail=$((fail + dane_bad))
+fi
 [ -n "$clean_sessions" ] && [ "$clean_sessions" -le 12 ] || fail=$((fail + 1))
 [ -n "$clean_ratio" ] && [ "$clean_ratio" -ge 50 ] || fail=$((fail + 1))
 [ "$fail" -eq 0 ]
