@@ -107,9 +107,46 @@ static void check_obj(stc_out_t *o, unsigned id, int status, const stc_addr_resu
     stc_out_str(o, "]}");
 }
 
+/* dane_check - the check status DANE gives a host: not_applicable where
+ * DANE does not apply, never a verdict */
+static int dane_check(uint8_t d)
+{
+    unsigned code = stc_dane_finding(d);
+    if (d == STC_DANE_INSECURE || d == STC_DANE_TLSA_ABSENT)
+        return STC_NOT_APPLICABLE;
+    if (d == STC_DANE_NOT_REACHED)
+        return STC_SKIPPED;
+    return code ? stc_finding_info(code)->severity : STC_SUCCESS;
+}
+
+/* dane_check_obj - a host's "dane" check, as the others are shaped:
+ * its status and the titles of its DANE findings */
+static void dane_check_obj(stc_out_t *o, const stc_host_result_t *h)
+{
+    int ff = 1, st = dane_check(h->dane);
+    unsigned i, m = 0;
+    stc_out_str(o, ",\"dane\":{");
+    kv_str(o, &ff, "name", "dane");
+    kv_int(o, &ff, "status", st);
+    kv_str(o, &ff, "status_text", stc_status_text(st));
+    key(o, &ff, "messages");
+    stc_out_str(o, "[");
+    for (i = 0; i < h->nfindings; i++) {
+        const stc_finding_info_t *fi = stc_finding_info(h->findings[i].code);
+        if (strncmp(fi->name, "dane_", 5) != 0 || fi->severity == STC_SUCCESS)
+            continue;
+        if (m++)
+            stc_out_str(o, ",");
+        jstr(o, fi->title);
+    }
+    stc_out_str(o, "]}");
+}
+
 /* checks - "checks":{name:check_obj} over the given addresses: every
- * check, with "skipped" where none of them ran it */
-static void checks(stc_out_t *o, int *first, const stc_addr_result_t *const *as, unsigned nas)
+ * check, with "skipped" where none of them ran it; a host h (NULL for an
+ * address) adds its "dane" check when DANE was looked at */
+static void checks(stc_out_t *o, int *first, const stc_addr_result_t *const *as, unsigned nas,
+                   const stc_host_result_t *h)
 {
     unsigned id, j, n = 0;
     key(o, first, "checks");
@@ -124,6 +161,8 @@ static void checks(stc_out_t *o, int *first, const stc_addr_result_t *const *as,
         stc_out_str(o, ":");
         check_obj(o, id, st, as, nas);
     }
+    if (h && h->dane != STC_DANE_NONE)
+        dane_check_obj(o, h);
     stc_out_str(o, "}");
 }
 
@@ -286,7 +325,7 @@ static void addr_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_
     kv_int(o, &ff, "last_reply_code", a->last_code);
     kv_str(o, &ff, "banner", stc_result_text(r, a->banner));
     kv_int(o, &ff, "elapsed_ms", a->elapsed_ms);
-    checks(o, &ff, one, 1);
+    checks(o, &ff, one, 1, NULL);
     ehlo_list(o, &ff, "ehlo", a->ehlo);
     if (a->tls_version) {
         int tf = 1;
@@ -306,18 +345,6 @@ static void addr_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_
         probe_obj(o, &ff, &a->probe);
     findings(o, &ff, a->findings, a->nfindings, a->dropped);
     stc_out_str(o, "}");
-}
-
-/* dane_check - the check status DANE gives a host: not_applicable where
- * DANE does not apply, never a verdict */
-static int dane_check(uint8_t d)
-{
-    unsigned code = stc_dane_finding(d);
-    if (d == STC_DANE_INSECURE || d == STC_DANE_TLSA_ABSENT)
-        return STC_NOT_APPLICABLE;
-    if (d == STC_DANE_NOT_REACHED)
-        return STC_SKIPPED;
-    return code ? stc_finding_info(code)->severity : STC_SUCCESS;
 }
 
 /* dane_obj - "dane":{status,check_status,records,usable,usage,base} */
@@ -468,7 +495,7 @@ static void host_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_host_
     kv_bool(o, &ff, "dnssec", h->dnssec);
     if (h->dane != STC_DANE_NONE)
         dane_obj(o, &ff, r, h);
-    checks(o, &ff, reached, n);
+    checks(o, &ff, reached, n, h);
     findings(o, &ff, h->findings, h->nfindings, h->dropped);
     key(o, &ff, "addresses");
     stc_out_str(o, "[");
