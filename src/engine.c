@@ -36,6 +36,7 @@ void stc_options_default(stc_options_t *o)
     o->max_sessions = STC_PROBE_SESSIONS;
     o->t_probe = STC_T_PROBE_MS;
     o->t_sts = STC_T_STS_MS;
+    o->cache_age = STC_CACHE_AGE_S;
 }
 
 /* stc_engine_init - an engine over a port, every pool free */
@@ -251,16 +252,81 @@ int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t 
 }
 
 /* stc_eng_ask_session - join or start the task for (ip, port, sni) */
+/* cache_find - a fresh cached result for (ip, port, mode, sni), or NULL */
+static const stc_session_t *cache_find(stc_engine_t *e, const stc_ip_t *ip, uint16_t port,
+                                       uint8_t mode, const char *sni)
+{
+#if STC_CACHE_SESSIONS > 0
+    uint32_t now = stc_now(e);
+    size_t i;
+    if (e->opt.cache_age == 0)
+        return NULL;
+    for (i = 0; i < STC_CACHE_SESSIONS; i++) {
+        const stc_cache_ent_t *c = &e->cache[i];
+        if (c->used && c->port == port && c->implicit_tls == mode && same_ip(&c->ip, ip) &&
+            stc_name_eq(c->sni, sni) && now - c->at < e->opt.cache_age * 1000u)
+            return &c->s;
+    }
+#else
+    (void)e, (void)ip, (void)port, (void)mode, (void)sni;
+#endif
+    return NULL;
+}
+
+/* cache_put - keep a finished task's facts (the oldest entry gives way).
+ * Not kept: policy fetches (one domain's), and sessions the checker's own
+ * limits cut short (a later check must try again, not inherit that). */
+static void cache_put(stc_engine_t *e, const stc_task_t *t)
+{
+#if STC_CACHE_SESSIONS > 0
+    stc_cache_ent_t *c = &e->cache[0];
+    size_t i;
+    if (e->opt.cache_age == 0 || t->implicit_tls == STC_HTTPS || t->s.a.reach == STC_R_UNCHECKED)
+        return;
+    for (i = 0; i < t->s.a.nfindings; i++)
+        if (stc_finding_info(t->s.a.findings[i].code)->ours &&
+            stc_finding_info(t->s.a.findings[i].code)->severity == STC_ERROR)
+            return;
+    for (i = 0; i < STC_CACHE_SESSIONS; i++) {
+        stc_cache_ent_t *k = &e->cache[i];
+        if (!k->used || (k->port == t->port && k->implicit_tls == t->implicit_tls &&
+                         same_ip(&k->ip, &t->ip) && stc_name_eq(k->sni, t->sni))) {
+            c = k;
+            break;
+        }
+        if (k->at - c->at > 0x7fffffffu) /* k is older (wrapping clock) */
+            c = k;
+    }
+    c->used = 1;
+    c->implicit_tls = t->implicit_tls;
+    c->port = t->port;
+    c->at = stc_now(e);
+    c->ip = t->ip;
+    stc_strlcpy(c->sni, t->sni, sizeof c->sni);
+    c->s = t->s;
+#else
+    (void)e, (void)t;
+#endif
+}
+
 int stc_eng_ask_session(stc_engine_t *e, stc_wait_t *w, const stc_ip_t *ip, uint16_t port,
                         int implicit_tls, const char *sni)
 {
     stc_task_t *t = NULL;
+    const stc_session_t *hit;
+    uint8_t mode = (uint8_t)(implicit_tls == STC_HTTPS ? STC_HTTPS : implicit_tls ? 1 : 0);
     size_t i;
+
+    if ((hit = cache_find(e, ip, port, mode, sni)) != NULL) {
+        e->cache_hits++;
+        stc_job_session_answer(e, w, hit, 1);
+        return STC_ASK_DONE;
+    }
 
     for (i = 0; i < STC_MAX_TASKS; i++) {
         stc_task_t *k = &e->task[i];
         if ((k->state == STC_T_WAITING || k->state == STC_T_RUNNING) && k->port == port &&
-            k->implicit_tls == (implicit_tls == STC_HTTPS ? STC_HTTPS : implicit_tls ? 1 : 0) && same_ip(&k->ip, ip) &&
+            k->implicit_tls == mode && same_ip(&k->ip, ip) &&
             stc_name_eq(k->sni, sni)) {
             push(&k->waiters, w, STC_POOL_TASK, i);
             return STC_EAGAIN;
@@ -359,8 +425,9 @@ static void deliver_task(stc_engine_t *e, stc_task_t *t)
         t->waiters = w->next;
         w->next = NULL;
         w->pool = STC_POOL_NONE;
-        stc_job_session_answer(e, w, t);
+        stc_job_session_answer(e, w, &t->s, 0);
     }
+    cache_put(e, t);
     t->state = STC_T_FREE;
 }
 

@@ -34,6 +34,8 @@ static inline uint32_t stc_now(const stc_engine_t *e)
 
 /* An ask found no free slot (or socket) now: ask again on a later step. */
 #define STC_ASK_LATER 1
+/* An ask was answered at once (from the session cache): w never waited. */
+#define STC_ASK_DONE 2
 
 /* Ask for the answer to (qname, qtype) on behalf of wait node w (idle,
  * with job/kind/host/addr set). Joins a slot already asking the same
@@ -45,7 +47,8 @@ static inline uint32_t stc_now(const stc_engine_t *e)
 int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t qtype, int cd);
 
 /* Ask for the sessions to (ip, port, sni) on behalf of w; STC_EAGAIN or
- * STC_ASK_LATER as above. sni: the reference name (and SNI unless an IP
+ * STC_ASK_LATER as above, or STC_ASK_DONE when a fresh cached result was
+ * delivered at once (stc_job_session_answer already ran). sni: the reference name (and SNI unless an IP
  * literal), "" for none. */
 int stc_eng_ask_session(stc_engine_t *e, stc_wait_t *w, const stc_ip_t *ip, uint16_t port,
                         int implicit_tls, const char *sni);
@@ -106,7 +109,7 @@ void stc_job_txt_answer(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, 
 void stc_job_sts_start(stc_job_t *j);
 int stc_job_ask_sts(stc_engine_t *e, stc_job_t *j);
 void stc_job_sts_addr(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err);
-void stc_job_sts_answer(stc_job_t *j, const stc_task_t *t);
+void stc_job_sts_answer(stc_job_t *j, const stc_session_t *s);
 int stc_job_sts_pending(const stc_job_t *j);
 void stc_job_sts_finish(stc_job_t *j);
 
@@ -194,7 +197,7 @@ int stc_job_idle(const stc_job_t *j);
 void stc_job_finish(stc_engine_t *e, stc_job_t *j);
 /* Deliveries: the wait w (already off the slot's list) is answered. */
 void stc_job_dns_answer(stc_engine_t *e, stc_wait_t *w, const stc_dnsq_t *q, int err);
-void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_task_t *t);
+void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_session_t *s, int cached);
 
 /* ---- result.c ------------------------------------------------------------- */
 

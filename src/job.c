@@ -268,6 +268,11 @@ static int ask_sessions(stc_engine_t *e, stc_job_t *j)
             rc = stc_eng_ask_session(e, w, &h->addr[ai].ip, j->port, j->implicit_tls,
                                      h->tlsa_base ? stc_result_text(&j->result, h->tlsa_base)
                                                   : h->name);
+            if (rc == STC_ASK_DONE) { /* answered from the cache */
+                hs->asked = (uint16_t)(hs->asked | (1u << ai));
+                progress = 1;
+                continue;
+            }
             if (rc != STC_EAGAIN)
                 return progress; /* no task free now: in order, later */
             hs->asked = (uint16_t)(hs->asked | (1u << ai));
@@ -698,7 +703,7 @@ void stc_job_dns_answer(stc_engine_t *e, stc_wait_t *w, const stc_dnsq_t *q, int
 }
 
 /* stc_job_session_answer - the facts of one address's sessions */
-void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_task_t *t)
+void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_session_t *s, int cached)
 {
     stc_job_t *j = w->job;
     stc_domain_result_t *r = &j->result;
@@ -707,7 +712,7 @@ void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_task_t *t)
 
     (void)e;
     if (j->running && w->kind == STC_W_POLICY) {
-        stc_job_sts_answer(j, t);
+        stc_job_sts_answer(j, s);
         return;
     }
     if (!j->running || w->kind != STC_W_SESSION || w->host >= r->nhosts ||
@@ -715,14 +720,18 @@ void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_task_t *t)
         return;
     a = &r->host[w->host].addr[w->addr];
     ip = a->ip;
-    *a = t->s.a;
+    *a = s->a;
     a->ip = ip;
-    a->banner = stc_text_put(r, t->s.banner);
-    a->cert.subject = stc_text_put(r, t->s.subject);
-    a->cert.issuer = stc_text_put(r, t->s.issuer);
+    if (cached) { /* learnt by an earlier check: no session now */
+        a->cached = 1;
+        a->sessions = 0;
+    }
+    a->banner = stc_text_put(r, s->banner);
+    a->cert.subject = stc_text_put(r, s->subject);
+    a->cert.issuer = stc_text_put(r, s->issuer);
     if (a->reach == STC_R_PENDING) { /* cannot happen: a task always ends somewhere */
         a->reach = STC_R_UNCHECKED;
         stc_add_addr_finding(a, STC_F_CHECKER_UNCHECKED, 0);
     }
-    stc_job_dane_session(j, w->host, a, &t->s);
+    stc_job_dane_session(j, w->host, a, s);
 }

@@ -194,10 +194,10 @@ static int judge_fetch(stc_domain_result_t *r, const stc_session_t *s)
 }
 
 /* stc_job_sts_answer - the fetch is over: its facts into the result */
-void stc_job_sts_answer(stc_job_t *j, const stc_task_t *t)
+void stc_job_sts_answer(stc_job_t *j, const stc_session_t *s)
 {
     stc_domain_result_t *r = &j->result;
-    const stc_sts_fetch_t *f = &t->s.sts;
+    const stc_sts_fetch_t *f = &s->sts;
     stc_sts_result_t *p = &r->sts;
     uint8_t i;
 
@@ -209,7 +209,7 @@ void stc_job_sts_answer(stc_job_t *j, const stc_task_t *t)
     p->http_status = f->http_status;
     p->http_result = f->http_result;
     p->mtype = f->mtype;
-    if (!judge_fetch(r, &t->s))
+    if (!judge_fetch(r, s))
         return;
     p->policy_problems = f->problems;
     p->max_age = f->max_age;

@@ -318,6 +318,8 @@ static void addr_obj(stc_out_t *o, const stc_domain_result_t *r, const stc_addr_
     kv_str(o, &ff, "status_text", stc_status_text(st));
     kv_str(o, &ff, "phase", phases[a->phase < 9 ? a->phase : 0]);
     kv_int(o, &ff, "sessions", a->sessions);
+    if (a->cached)
+        kv_bool(o, &ff, "cached", 1);
     if (a->err) {
         kv_str(o, &ff, "error", stc_err_text(a->err));
         kv_int(o, &ff, "lower_error", a->lower_err);

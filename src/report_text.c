@@ -214,6 +214,8 @@ static void addr_block(stc_out_t *o, const stc_domain_result_t *r, const stc_add
         stc_out_int(o, a->sessions);
         stc_out_str(o, " sessions");
     }
+    if (a->cached)
+        stc_out_str(o, ", from an earlier check (cached)");
     stc_out_str(o, "\n");
     for (id = 0; id < STC_CHK_COUNT; id++)
         if (a->status[id] != STC_SKIPPED || verbose)

@@ -29,6 +29,7 @@
  * one session per address (a mail server is never asked for two). */
 #define STC_MAX_CONN 1
 #define STC_MAX_DNS 1
+#define STC_CACHE_SESSIONS 0 /* one check at a time: nothing to share */
 #define STC_MAX_TASKS 1
 #define STC_STS_MX_KEEP 1 /* MTA-STS patterns kept for the report (all are matched) */
 #define STC_HTTP_LOCATION_MAX 16 /* a redirect's target is not reported: keep its start only */

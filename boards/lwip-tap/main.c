@@ -99,6 +99,7 @@ static void usage(FILE *f)
 "  --gw A.B.C.D           default gateway (default " DEFAULT_GW ")\n"
 "  --resolver IP[,IP]     DNS resolver(s) (default: the gateway)\n"
 "  --trust-resolver       believe the resolvers' DNSSEC result (AD bit)\n"
+"  --cache-age S          accepted as the CLI's (this board keeps no session cache)\n"
 "\n"
 "Targets and options:\n"
 "  DOMAIN                 mail domain(s), as A-labels (no IDNA in this build)\n"
@@ -195,6 +196,8 @@ static void parse(opts_t *o, int argc, char **argv)
             o->gw = arg_value(argc, argv, &i, eq);
         } else if (!strcmp(name, "trust-resolver")) {
             o->opt.trust_ad = 1;
+        } else if (!strcmp(name, "cache-age")) { /* as the CLI's; this board keeps no cache */
+            o->opt.cache_age = (uint32_t)num("--cache-age", arg_value(argc, argv, &i, eq), 0, 86400);
         } else if (!strcmp(name, "resolver")) {
             o->resolver = arg_value(argc, argv, &i, eq);
         } else if (!strcmp(name, "ca-file")) {

@@ -25,6 +25,7 @@
 
 #define STC_MAX_CONN 2
 #define STC_MAX_DNS 2
+#define STC_CACHE_SESSIONS 0 /* one check at a time: nothing to share */
 #define STC_MAX_TASKS 2
 
 #endif

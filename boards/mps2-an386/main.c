@@ -487,6 +487,7 @@ int main(void)
     if (c.timeout_ms)
         opt.t_dns = opt.t_connect = opt.t_command = opt.t_tls = c.timeout_ms;
     opt.trust_ad = c.trust_ad;
+    opt.cache_age = 0; /* every target checked afresh (qemu_lab.sh compares with --cache-age 0) */
     if (stc_check_init(&chk, &lw.ops, &opt) != STC_OK)
         return fail("cannot initialise the check");
 

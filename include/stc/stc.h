@@ -402,6 +402,7 @@ typedef struct stc_addr_result {
     int8_t err;      /* our stc_err_t where the dialogue stopped early */
     uint8_t sessions; /* SMTP sessions opened to learn this */
     uint8_t dane;     /* stc_dane_t of this address (see the host's) */
+    uint8_t cached;   /* facts reused from an earlier check (no session now) */
     uint8_t nfindings, dropped;
     uint16_t last_code; /* last SMTP reply code */
     uint16_t ehlo, ehlo_tls; /* STC_EXT_* before / inside TLS */
@@ -532,6 +533,7 @@ typedef struct stc_options {
     uint16_t probe_pause;        /* ms between the sessions to one address */
     uint32_t t_probe;            /* ms for all of one address's sessions */
     uint32_t t_sts;              /* ms for the whole MTA-STS policy fetch */
+    uint32_t cache_age;          /* s a finished session's facts are reused; 0: never */
     uint8_t trust_ad;            /* 1: believe the AD bit (DNSSEC validated) of
                                     every resolver; 0: only of one on loopback
                                     (127.0.0.0/8, ::1), as RFC 6698 4.1 and
@@ -922,6 +924,16 @@ typedef struct stc_job {
     stc_domain_result_t result;
 } stc_job_t;
 
+/* A finished session task kept for reuse (STC_CACHE_SESSIONS). */
+typedef struct stc_cache_ent {
+    uint8_t used, implicit_tls;
+    uint16_t port;
+    uint32_t at;       /* stc_now() when it finished */
+    stc_ip_t ip;
+    char sni[STC_NAME_MAX + 1];
+    stc_session_t s;
+} stc_cache_ent_t;
+
 /* An address that answered us with a 421 we provoked: one session at a time. */
 typedef struct stc_throttle {
     stc_ip_t ip;
@@ -939,6 +951,10 @@ typedef struct stc_engine {
     uint16_t sockets;  /* open right now */
     uint32_t sessions; /* SMTP sessions opened since init */
     stc_throttle_t thr[STC_MAX_THROTTLE];
+    uint32_t cache_hits; /* sessions answered from the cache since init */
+#if STC_CACHE_SESSIONS > 0
+    stc_cache_ent_t cache[STC_CACHE_SESSIONS];
+#endif
     stc_task_t task[STC_MAX_TASKS];
     stc_dnsq_t dns[STC_MAX_DNS];
     stc_conn_t conn[STC_MAX_CONN];

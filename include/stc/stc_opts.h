@@ -65,6 +65,18 @@
 #define STC_MAX_TASKS STC_MAX_CONN
 #endif
 
+/* Finished session tasks kept for reuse: a later job that needs the same
+ * (address, port, SNI) within opt.cache_age gets their facts without a
+ * session (bulk scans of domains sharing MX hosts; the original tool kept
+ * results 10 minutes). Facts, never verdicts: each job judges them (DANE,
+ * MTA-STS and expected MX differ per domain). 0: no cache (boards). */
+#ifndef STC_CACHE_SESSIONS
+#define STC_CACHE_SESSIONS 64
+#endif
+#ifndef STC_CACHE_AGE_S
+#define STC_CACHE_AGE_S 600
+#endif
+
 /* Things one job waits for at once (lookups, sessions); more wait their
  * turn inside the job. */
 #ifndef STC_JOB_WAITS
@@ -369,6 +381,9 @@
 #endif
 #if STC_TXBUF < 512 || STC_TXBUF > 65535
 #error "STC_TXBUF must be 512..65535 (a ClientHello and an HTTP request must fit)"
+#endif
+#if STC_CACHE_SESSIONS < 0 || STC_CACHE_SESSIONS > 65535
+#error "STC_CACHE_SESSIONS must be 0..65535"
 #endif
 #if STC_MAX_TASKS < 1 || STC_MAX_TASKS > 255
 #error "STC_MAX_TASKS must be 1..255"

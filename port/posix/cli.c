@@ -110,6 +110,8 @@ static void usage(FILE *f)
 "  --warn-days N          warn when the certificate expires within N days (14)\n"
 "  --parallel N           connections at once, over all checks (default 16)\n"
 "  --per-address N        SMTP sessions at once to one address (default 2)\n"
+"  --cache-age S          reuse what the sessions to an address learnt for S\n"
+"                         seconds in this run (default 600; 0: never)\n"
 "  --quick                one session per address: no version and cipher\n"
 "                         probes (the ciphers check is skipped)\n"
 "  --max-sessions N       sessions per address in all, probes included\n"
@@ -348,6 +350,8 @@ static void parse(cli_t *c, int argc, char **argv)
             c->opt.warn_days = (uint16_t)num("--warn-days", arg_value(argc, argv, &i, eq), 0, 3650);
         } else if (!strcmp(name, "parallel")) {
             c->opt.max_conn = (uint8_t)num("--parallel", arg_value(argc, argv, &i, eq), 1, STC_MAX_CONN);
+        } else if (!strcmp(name, "cache-age")) {
+            c->opt.cache_age = (uint32_t)num("--cache-age", arg_value(argc, argv, &i, eq), 0, 86400);
         } else if (!strcmp(name, "per-address")) {
             c->opt.per_address = (uint8_t)num("--per-address", arg_value(argc, argv, &i, eq), 1, 16);
         } else if (!strcmp(name, "jobs") || !strcmp(name, "j")) {
@@ -995,9 +999,10 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "stats: arena %zu bytes; trust anchors keep %zu bytes; peak during the "
                 "checks %zu bytes (anchors included); failed allocations %zu; engine %zu "
-                "bytes, %zu per job; %lu SMTP sessions; sockets allowed %zu\n",
+                "bytes, %zu per job; %lu SMTP sessions; %lu answered from the cache; "
+                "sockets allowed %zu\n",
                 st.size, anchors, st.peak, st.failures, sizeof eng, sizeof(stc_job_t),
-                (unsigned long)stc_engine_sessions(&eng), socks);
+                (unsigned long)stc_engine_sessions(&eng), (unsigned long)eng.cache_hits, socks);
     stc_engine_free(&eng);
     stc_deinit();
     stc_posix_free(&px);

@@ -91,7 +91,7 @@ relays="mx-good.plain.test:587 mx-good.sec.test:465 mx-good.plain.test"
 # run SIDE LABEL ARGS... : one program inside the lab namespace, JSON appended
 # to $tmp/SIDE.jsonl, "LABEL -> exit code" to $tmp/SIDE.rc; bounded by timeout(1)
 # shellcheck disable=SC2016 # expanded by sh -c inside the namespace
-common='--json --ca-file "$STC_LAB_CA" --resolver "$STC_LAB_RESOLVER" --trust-resolver --ehlo checker.lab.test'
+common='--json --ca-file "$STC_LAB_CA" --resolver "$STC_LAB_RESOLVER" --trust-resolver --cache-age 0 --ehlo checker.lab.test'
 run() {
     side=$1 label=$2
     shift 2

@@ -155,7 +155,7 @@ else bad "the firmware did not finish (QEMU status $qrc):"; tail -n 20 "$tmp/boo
 t0=$(date +%s%N)
 posix_rc=0
 # shellcheck disable=SC2016 # expanded by sh -c inside the namespace
-common='--json --ca-file "$STC_LAB_CA" --resolver "$STC_LAB_RESOLVER" --trust-resolver --ehlo checker.lab.test'
+common='--json --ca-file "$STC_LAB_CA" --resolver "$STC_LAB_RESOLVER" --trust-resolver --cache-age 0 --ehlo checker.lab.test'
 posix() {
     timeout 300 tests/lab/lab.sh exec sh -c "exec \"$cli\" $common $*" >>"$tmp/posix.jsonl" \
         2>>"$tmp/posix.err"

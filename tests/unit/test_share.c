@@ -484,6 +484,60 @@ static void probes_421(void)
     finish();
 }
 
+/* cache_run - a.org, then (after it ended) b.org, both with MX
+ * mx.example.org, on one engine whose cache keeps results for age s */
+static void cache_run(uint32_t age)
+{
+    stc_options_t o;
+
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    fake_dns_add("a.org", FAKE_MX, "10 mx.example.org");
+    fake_dns_add("b.org", FAKE_MX, "10 mx.example.org");
+    fake_dns_add("mx.example.org", FAKE_A, "192.0.2.25");
+    peer("192.0.2.25", script_nostarttls, FAKE_NSTEPS(script_nostarttls), 0, NULL, 0);
+    stc_options_default(&o);
+    stc_strlcpy(o.ehlo, "checker.example.net", sizeof o.ehlo);
+    o.cache_age = age;
+    CHECK_EQ(stc_engine_init(&eng, fake_port(), &o), STC_OK);
+    memset(jobs, 0, sizeof jobs);
+    CHECK_EQ(stc_job_domain(&eng, &jobs[0], "a.org", NULL, 0), STC_OK);
+    CHECK_EQ(stc_engine_run(&eng), STC_OK);
+    CHECK_EQ(stc_job_domain(&eng, &jobs[1], "b.org", NULL, 0), STC_OK);
+    finish();
+}
+
+/* session_cache - a finished session's facts serve a later job for the
+ * same (address, port, name) within cache_age: no second session, the
+ * same verdict, and the reuse said (cached, 0 sessions); age 0: none */
+static void session_cache(void)
+{
+    const stc_addr_result_t *a0, *a1;
+
+    cache_run(600);
+    a0 = &stc_job_result(&jobs[0])->host[0].addr[0];
+    a1 = &stc_job_result(&jobs[1])->host[0].addr[0];
+    CHECK_EQ(fake_conn_index("192.0.2.25", 25, 0) >= 0, 1);
+    CHECK_EQ(fake_conn_index("192.0.2.25", 25, 1), -1); /* one session in all */
+    CHECK_EQ(stc_engine_sessions(&eng), 1);
+    CHECK_EQ(eng.cache_hits, 1);
+    CHECK_EQ(stc_job_result(&jobs[1])->status, STC_D_NO_STARTTLS);
+    CHECK_EQ(stc_job_result(&jobs[1])->status, stc_job_result(&jobs[0])->status);
+    CHECK_EQ(a0->cached, 0);
+    CHECK_EQ(a0->sessions, 1);
+    CHECK_EQ(a1->cached, 1);
+    CHECK_EQ(a1->sessions, 0);
+    CHECK_EQ(a1->reach, STC_R_REACHED);
+    CHECK_EQ(a1->status[STC_CHK_STARTTLS], a0->status[STC_CHK_STARTTLS]);
+    CHECK_EQ(stc_job_result(&jobs[1])->sessions, 0);
+
+    cache_run(0);
+    CHECK_EQ(fake_conn_index("192.0.2.25", 25, 1) >= 0, 1); /* a second session */
+    CHECK_EQ(stc_engine_sessions(&eng), 2);
+    CHECK_EQ(eng.cache_hits, 0);
+    CHECK_EQ(stc_job_result(&jobs[1])->host[0].addr[0].cached, 0);
+}
+
 int main(void)
 {
     unit_name = "share";
@@ -500,6 +554,7 @@ int main(void)
     RUN(invalid_and_reuse);
     RUN(probes_recorded);
     RUN(probes_421);
+    RUN(session_cache);
     stc_deinit();
     return unit_done();
 }
