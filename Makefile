@@ -3,6 +3,7 @@
 #   make                  library, CLI (build/starttls-check), unit tests
 #   make check            every test the machine can run (see tests/run_all.sh)
 #   make unit             unit tests and fuzz-corpus replays only
+#   make bench            benchmarks on a lab of its own (root; not in CI)
 #   make fuzz FUZZ_SECONDS=60   libFuzzer targets (clang), each for a bounded time
 #   make install PREFIX=/usr/local [DESTDIR=/staging]   CLI, headers, libstc.a,
 #                         libstc.so, stc.pc, man page, bash completion
@@ -47,7 +48,7 @@ FAKE_OBJ  := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 -include boards/cortex-m4/board.mk
 -include boards/mps2-an386/board.mk
 
-.PHONY: all check unit fuzz install clean smoke-nolibc deps demo check-asan peers
+.PHONY: all check unit fuzz install clean smoke-nolibc deps demo check-asan peers bench
 SERVER    := $(BUILD)/smtp-test-server
 DNSSERVER := $(BUILD)/dns-test-server
 all: $(CLI) $(UNIT_BIN) $(REPLAY_BIN) $(SERVER) $(DNSSERVER) $(LWIP_TAP_ALL)
@@ -157,6 +158,11 @@ demo: $(CLI)
 # The checker beside testssl.sh on every TLS listener of the lab (root; not CI).
 peers: all
 	BUILD=$(BUILD) bash tests/peers/peers.sh
+
+# Latency beside testssl.sh and posttls-finger, scaling to 10,000 domains,
+# instructions per check; on a lab of its own (root; figures, no asserts; not CI).
+bench: all
+	BUILD=$(BUILD) bash tests/bench/bench.sh
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $(FUZZ_SECONDS)

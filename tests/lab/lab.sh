@@ -765,6 +765,12 @@ server:
     reuseport: no
     hide-version: yes
     verbosity: 1
+    # No response rate limiting (NSD's default: 200 answers/s per /24 and
+    # kind): every lab name lives in three zones asked by one resolver, so a
+    # bulk scan's NXDOMAINs (_mta-sts.bulk-N...) hit one bucket and were
+    # dropped, and the scan measured NSD instead of the checker.
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
 remote-control:
     control-enable: no
 zone:
