@@ -264,8 +264,10 @@ static const stc_session_t *cache_find(stc_engine_t *e, const stc_ip_t *ip, uint
     for (i = 0; i < STC_CACHE_SESSIONS; i++) {
         const stc_cache_ent_t *c = &e->cache[i];
         if (c->used && c->port == port && c->implicit_tls == mode && same_ip(&c->ip, ip) &&
-            stc_name_eq(c->sni, sni) && now - c->at < e->opt.cache_age * 1000u)
+            stc_name_eq(c->sni, sni) && now - c->at < e->opt.cache_age * 1000u) {
+            e->cache[i].last = now;
             return &c->s;
+        }
     }
 #else
     (void)e, (void)ip, (void)port, (void)mode, (void)sni;
@@ -273,7 +275,8 @@ static const stc_session_t *cache_find(stc_engine_t *e, const stc_ip_t *ip, uint
     return NULL;
 }
 
-/* cache_put - keep a finished task's facts (the oldest entry gives way).
+/* cache_put - keep a finished task's facts (the entry used longest ago
+ * gives way, so MX hosts many domains share stay while one-off hosts pass).
  * Not kept: policy fetches (one domain's), and sessions the checker's own
  * limits cut short (a later check must try again, not inherit that). */
 static void cache_put(stc_engine_t *e, const stc_task_t *t)
@@ -294,13 +297,13 @@ static void cache_put(stc_engine_t *e, const stc_task_t *t)
             c = k;
             break;
         }
-        if (k->at - c->at > 0x7fffffffu) /* k is older (wrapping clock) */
+        if (k->last - c->last > 0x7fffffffu) /* k was used longer ago (wrapping clock) */
             c = k;
     }
     c->used = 1;
     c->implicit_tls = t->implicit_tls;
     c->port = t->port;
-    c->at = stc_now(e);
+    c->at = c->last = stc_now(e);
     c->ip = t->ip;
     stc_strlcpy(c->sni, t->sni, sizeof c->sni);
     c->s = t->s;

@@ -928,7 +928,8 @@ typedef struct stc_job {
 typedef struct stc_cache_ent {
     uint8_t used, implicit_tls;
     uint16_t port;
-    uint32_t at;       /* stc_now() when it finished */
+    uint32_t at;       /* stc_now() when it finished (its age) */
+    uint32_t last;     /* stc_now() when it was last used (the eviction order) */
     stc_ip_t ip;
     char sni[STC_NAME_MAX + 1];
     stc_session_t s;

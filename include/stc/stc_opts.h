@@ -71,7 +71,7 @@
  * results 10 minutes). Facts, never verdicts: each job judges them (DANE,
  * MTA-STS and expected MX differ per domain). 0: no cache (boards). */
 #ifndef STC_CACHE_SESSIONS
-#define STC_CACHE_SESSIONS 64
+#define STC_CACHE_SESSIONS 256
 #endif
 #ifndef STC_CACHE_AGE_S
 #define STC_CACHE_AGE_S 600
