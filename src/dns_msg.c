@@ -537,3 +537,62 @@ int stc_dns_extract(const stc_dns_resp_t *resp, const char *qname, uint16_t qtyp
     }
     return rc == STC_ECLOSED ? n : STC_EPROTO;
 }
+
+/* ---- how long an answer may be kept ------------------------------------------ */
+
+#define TYPE_SOA 6u
+#define SOA_FIXED 20u /* SERIAL REFRESH RETRY EXPIRE MINIMUM after the two names */
+
+/* stc_dns_keep_ttl - seconds the answer may be kept (RFC 2181 5.2: the
+ * least TTL of the answer section, RRSIGs included; RFC 2308 5: a negative
+ * answer (NXDOMAIN, or NOERROR without an answer) by the authority
+ * section's SOA, the lesser of its TTL and its MINIMUM; an SOA there bounds
+ * a positive answer too). 1 with *ttl set,
+ * 0 when the message gives no lifetime (another RCODE, a negative answer
+ * without SOA: keep nothing), STC_EPROTO on damage. */
+int stc_dns_keep_ttl(const stc_dns_resp_t *resp, uint32_t *ttl)
+{
+    char owner[STC_NAME_MAX + 1];
+    size_t pos = resp->an_off, nlen, next, i, total;
+    uint32_t least = 0xffffffffu;
+    int found = 0;
+
+    if (resp->tc || (resp->rcode != STC_RCODE_NOERROR && resp->rcode != STC_RCODE_NXDOMAIN))
+        return 0;
+    /* the authority's SOA also bounds a CNAME chain that ends in no data */
+    total = (size_t)resp->ancount + resp->nscount;
+    for (i = 0; i < total; i++) {
+        stc_buf_t r;
+        uint16_t type, cls, rdlen;
+        uint32_t t;
+
+        if (name_decode(resp->msg, resp->len, pos, owner, &nlen, &next) != STC_OK)
+            return STC_EPROTO;
+        stc_buf_init(&r, resp->msg, resp->len);
+        if (!stc_buf_seek(&r, next) || !stc_buf_u16(&r, &type) || !stc_buf_u16(&r, &cls) ||
+            !stc_buf_u32(&r, &t) || !stc_buf_u16(&r, &rdlen) || rdlen > stc_buf_left(&r))
+            return STC_EPROTO;
+        if (t & 0x80000000u) /* RFC 2181 8: as zero */
+            t = 0;
+        if (i < resp->ancount) {
+            found = 1;
+            if (t < least)
+                least = t;
+        } else if (type == TYPE_SOA && rdlen >= 2 + SOA_FIXED) {
+            uint32_t min = ((uint32_t)get16(r.p + r.off + rdlen - 4) << 16) |
+                           get16(r.p + r.off + rdlen - 2);
+            if (min & 0x80000000u)
+                min = 0;
+            found = 1;
+            if (t < least)
+                least = t;
+            if (min < least)
+                least = min;
+        }
+        pos = r.off + rdlen;
+    }
+    if (!found)
+        return 0;
+    *ttl = least;
+    return 1;
+}

@@ -54,6 +54,8 @@ int stc_engine_init(stc_engine_t *e, const stc_port_t *port, const stc_options_t
         stc_options_default(&e->opt);
     if (e->opt.max_conn < 1 || e->opt.max_conn > STC_MAX_CONN)
         e->opt.max_conn = STC_MAX_CONN;
+    if (e->opt.max_dns < 1 || e->opt.max_dns > STC_MAX_DNS)
+        e->opt.max_dns = STC_MAX_DNS;
     if (e->opt.per_address < 1)
         e->opt.per_address = 1;
     if (e->opt.port == 0)
@@ -194,7 +196,7 @@ static void push(stc_wait_t **head, stc_wait_t *w, uint8_t pool, size_t slot)
     w->next = NULL;
     *head = w;
     w->pool = pool;
-    w->slot = (uint8_t)slot;
+    w->slot = (uint16_t)slot;
 }
 
 /* unlink - take w off a list; 1 when it was there */
@@ -222,13 +224,130 @@ static int in_flight(const stc_engine_t *e)
     return e->sockets > 0;
 }
 
-/* stc_eng_ask_dns - join or start the question (qname, qtype) */
+/* ---- the DNS answer cache ----------------------------------------------------
+ * A finished answer is kept (a copy of the message) for the least TTL of
+ * its records, at most opt.cache_age: jobs asking the same question later
+ * get it without a query. A hit is not delivered inside the ask (the
+ * asking job has not recorded its wait yet): the wait goes on dns_ready
+ * and step_pools delivers it; the entry counts its readers and is not
+ * evicted before they have it. */
+
+#if STC_CACHE_DNS > 0
+/* fresh - is cache entry c alive at now? */
+static int fresh(const stc_dns_cache_ent_t *c, uint32_t now)
+{
+    return c->used && now - c->at < c->keep_ms;
+}
+
+/* dcache_find - the entry answering (qname, qtype, cd) now, or -1 */
+static long dcache_find(stc_engine_t *e, const char *qname, uint16_t qtype, int cd)
+{
+    uint32_t now = stc_now(e);
+    size_t i;
+    for (i = 0; i < STC_CACHE_DNS; i++) {
+        stc_dns_cache_ent_t *c = &e->dcache[i];
+        if (fresh(c, now) && c->qtype == qtype && c->cd == (cd ? 1 : 0) &&
+            stc_name_eq(c->qname, qname)) {
+            c->last = now;
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* dcache_put - keep slot q's finished answer for its lifetime. Not kept:
+ * failures (the next asker tries again), answers without a TTL to go by,
+ * TTL 0, answers longer than an entry. The entry used longest ago gives
+ * way, never one whose readers are still to be served. */
+static void dcache_put(stc_engine_t *e, const stc_dnsq_t *q, int err)
+{
+    stc_dns_cache_ent_t *c = NULL;
+    stc_dns_resp_t resp;
+    uint32_t ttl, now = stc_now(e);
+    size_t i;
+
+    if (e->opt.cache_age == 0 || err != STC_OK || q->len > STC_DNS_CACHE_MSG ||
+        stc_dns_parse_response(q->msg, q->len, q->id, q->qname, q->qtype, &resp) != STC_OK ||
+        stc_dns_keep_ttl(&resp, &ttl) != 1 || ttl == 0)
+        return;
+    for (i = 0; i < STC_CACHE_DNS; i++) {
+        stc_dns_cache_ent_t *k = &e->dcache[i];
+        if (k->readers > 0)
+            continue;
+        if (!fresh(k, now) || (k->qtype == q->qtype && k->cd == q->cd &&
+                               stc_name_eq(k->qname, q->qname))) {
+            c = k;
+            break;
+        }
+        if (c == NULL || now - k->last > now - c->last)
+            c = k;
+    }
+    if (c == NULL)
+        return; /* every entry is about to be read */
+    c->used = 1;
+    c->cd = q->cd;
+    c->ad = q->ad;
+    c->ad_ignored = q->ad_ignored;
+    c->res_idx = q->res_idx;
+    c->rcode = q->rcode;
+    c->qtype = q->qtype;
+    c->id = q->id;
+    c->len = q->len;
+    c->at = c->last = now;
+    c->keep_ms = (ttl < e->opt.cache_age ? ttl : e->opt.cache_age) * 1000u;
+    stc_strlcpy(c->qname, q->qname, sizeof c->qname);
+    memcpy(c->msg, q->msg, q->len);
+}
+
+/* deliver_cached - the waits answered from the cache get their answers */
+static int deliver_cached(stc_engine_t *e)
+{
+    stc_wait_t *w;
+    int progress = 0;
+
+    while ((w = e->dns_ready) != NULL) {
+        stc_dns_cache_ent_t *c = &e->dcache[w->slot];
+        stc_dns_ans_t a;
+        e->dns_ready = w->next;
+        w->next = NULL;
+        w->pool = STC_POOL_NONE;
+        c->readers--;
+        a.msg = c->msg;
+        a.qname = c->qname;
+        a.len = c->len;
+        a.id = c->id;
+        a.qtype = c->qtype;
+        a.rcode = c->rcode;
+        a.ad = c->ad;
+        a.ad_ignored = c->ad_ignored;
+        a.cd = c->cd;
+        a.res_idx = c->res_idx;
+        stc_job_dns_answer(e, w, &a, STC_OK);
+        progress = 1;
+    }
+    return progress;
+}
+#else
+#define dcache_put(e, q, err) ((void)0)
+#define deliver_cached(e) 0
+#endif
+
+/* stc_eng_ask_dns - take from the cache, join or start the question (qname, qtype) */
 int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t qtype, int cd)
 {
     stc_dnsq_t *q = NULL;
-    size_t i;
+    size_t i, busy = 0;
     int rc;
 
+#if STC_CACHE_DNS > 0
+    long hit;
+    if (e->opt.cache_age != 0 && (hit = dcache_find(e, qname, qtype, cd)) >= 0) {
+        e->dns_hits++;
+        e->dcache[hit].readers++;
+        push(&e->dns_ready, w, STC_POOL_CACHE, (size_t)hit);
+        return STC_EAGAIN;
+    }
+#endif
     for (i = 0; i < STC_MAX_DNS; i++) {
         stc_dnsq_t *d = &e->dns[i];
         if (stc_dnsq_busy(d) && d->qtype == qtype && d->cd == (cd ? 1 : 0) &&
@@ -236,13 +355,16 @@ int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t 
             push(&d->waiters, w, STC_POOL_DNS, i);
             return STC_EAGAIN;
         }
-        if (!q && d->state == 0)
+        if (d->state != 0)
+            busy++;
+        else if (!q)
             q = d;
     }
-    if (!q || !stc_eng_socket_room(e))
+    if (!q || busy >= e->opt.max_dns || !stc_eng_socket_room(e))
         return STC_ASK_LATER;
     rc = stc_dnsq_start(e, q, qname, qtype, cd);
     if (rc == STC_EAGAIN) {
+        e->dns_queries++;
         push(&q->waiters, w, STC_POOL_DNS, (size_t)(q - e->dns));
         return STC_EAGAIN;
     }
@@ -367,6 +489,12 @@ void stc_eng_unwait(stc_engine_t *e, stc_wait_t *w)
         if (unlink_wait(&t->waiters, w) && t->waiters == NULL)
             abort_task(e, t);
     }
+#if STC_CACHE_DNS > 0
+    else if (w->pool == STC_POOL_CACHE && w->slot < STC_CACHE_DNS) {
+        if (unlink_wait(&e->dns_ready, w))
+            e->dcache[w->slot].readers--;
+    }
+#endif
     w->pool = STC_POOL_NONE;
     w->next = NULL;
 }
@@ -407,15 +535,29 @@ void stc_eng_end_job(stc_engine_t *e, stc_job_t *j, int notify)
 
 /* ---- the step loop ------------------------------------------------------------ */
 
-/* deliver_dns - every waiter gets the answer, then the slot is free */
+/* deliver_dns - every waiter gets the answer (kept in the cache first),
+ * then the slot is free */
 static void deliver_dns(stc_engine_t *e, stc_dnsq_t *q, int err)
 {
+    stc_dns_ans_t a;
     stc_wait_t *w;
+
+    dcache_put(e, q, err);
+    a.msg = q->msg;
+    a.qname = q->qname;
+    a.len = q->len;
+    a.id = q->id;
+    a.qtype = q->qtype;
+    a.rcode = q->rcode;
+    a.ad = q->ad;
+    a.ad_ignored = q->ad_ignored;
+    a.cd = q->cd;
+    a.res_idx = q->res_idx;
     while ((w = q->waiters) != NULL) {
         q->waiters = w->next;
         w->next = NULL;
         w->pool = STC_POOL_NONE;
-        stc_job_dns_answer(e, w, q, err);
+        stc_job_dns_answer(e, w, &a, err);
     }
     stc_dnsq_release(e, q);
 }
@@ -437,7 +579,7 @@ static void deliver_task(stc_engine_t *e, stc_task_t *t)
 /* step_pools - advance DNS slots, connections and tasks once */
 static int step_pools(stc_engine_t *e)
 {
-    int progress = 0;
+    int progress = deliver_cached(e);
     size_t i;
 
     for (i = 0; i < STC_MAX_DNS; i++) {
@@ -496,12 +638,18 @@ int stc_engine_step(stc_engine_t *e)
 {
     int round;
 
+    e->more = 0;
     for (round = 0; round < ROUNDS; round++) {
         int progress = step_jobs(e);
         progress |= step_pools(e);
         if (!progress)
             break;
     }
+    /* still moving after ROUNDS passes (answers from the caches, checks
+     * started by the done hook): no socket event may be coming, so the
+     * pollset must not let the caller sleep */
+    if (round == ROUNDS)
+        e->more = 1;
     return e->jobs ? STC_EAGAIN : STC_OK;
 }
 
@@ -548,7 +696,7 @@ size_t stc_engine_pollset(const stc_engine_t *e, stc_pollfd_t *fds, size_t max,
     for (i = 0; i < STC_MAX_TASKS; i++)
         if (e->task[i].state == STC_T_WAITING && !stc_time_reached(now, e->task[i].not_before))
             next = earlier(next, e->task[i].not_before);
-    if (e->jobs == NULL)
+    if (e->jobs == NULL || e->dns_ready != NULL || e->more)
         next = now;
     *timeout_ms = stc_time_left(now, next);
     return n;
@@ -598,4 +746,5 @@ void stc_engine_free(stc_engine_t *e)
         e->task[i].state = STC_T_FREE;
         e->task[i].waiters = NULL;
     }
+    e->dns_ready = NULL;
 }

@@ -19,7 +19,17 @@
 #include "stc_int.h"
 
 /* stc_wait_t.pool */
-enum { STC_POOL_NONE = 0, STC_POOL_DNS, STC_POOL_TASK };
+enum { STC_POOL_NONE = 0, STC_POOL_DNS, STC_POOL_TASK, STC_POOL_CACHE };
+
+/* A DNS answer as a job reads it, from a DNS slot or from the answer
+ * cache: the message, the question it answers and what the engine knows
+ * about it (AD believed or ignored, the resolver that gave it). */
+typedef struct stc_dns_ans {
+    const uint8_t *msg;
+    const char *qname;
+    uint16_t len, id, qtype;
+    uint8_t rcode, ad, ad_ignored, cd, res_idx;
+} stc_dns_ans_t;
 
 /* stc_task_t.state */
 enum { STC_T_FREE = 0, STC_T_WAITING, STC_T_RUNNING, STC_T_DONE };
@@ -38,10 +48,12 @@ static inline uint32_t stc_now(const stc_engine_t *e)
 #define STC_ASK_DONE 2
 
 /* Ask for the answer to (qname, qtype) on behalf of wait node w (idle,
- * with job/kind/host/addr set). Joins a slot already asking the same
- * question, else starts one. STC_EAGAIN: w now waits (the answer comes
- * through stc_job_dns_answer); STC_ASK_LATER: no slot or socket free right
- * now (w stays idle: ask again on a later step); STC_ENOMEM: no socket
+ * with job/kind/host/addr set). Takes a fresh answer from the DNS cache,
+ * else joins a slot already asking the same question, else starts one.
+ * STC_EAGAIN: w now waits (the answer comes through stc_job_dns_answer,
+ * from the next step, a cached one too); STC_ASK_LATER: no slot or socket
+ * free right now, or opt.max_dns questions already in flight (w stays
+ * idle: ask again on a later step); STC_ENOMEM: no socket
  * although nothing else is open (the checker's limit); any other error:
  * the question cannot be asked from here (w stays idle). */
 int stc_eng_ask_dns(stc_engine_t *e, stc_wait_t *w, const char *qname, uint16_t qtype, int cd);
@@ -96,19 +108,20 @@ stc_wait_t *stc_job_free_wait(stc_job_t *j);
  * one address's session; the hosts' statuses and findings at the end. */
 void stc_job_dane_start(stc_job_t *j, uint8_t hi);
 int stc_job_ask_tlsa(stc_engine_t *e, stc_job_t *j);
-void stc_job_tlsa_answer(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err);
+void stc_job_tlsa_answer(stc_job_t *j, const stc_wait_t *w, const stc_dns_ans_t *q, int err);
 void stc_job_dane_session(stc_job_t *j, uint8_t hi, stc_addr_result_t *a,
                           const stc_session_t *s);
 void stc_job_dane_finish(stc_job_t *j);
 /* The _mta-sts and _smtp._tls TXT records (job_txt.c). */
 int stc_job_ask_txt(stc_engine_t *e, stc_job_t *j);
-void stc_job_txt_answer(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err);
+int stc_job_txt_pending(const stc_job_t *j);
+void stc_job_txt_answer(stc_job_t *j, const stc_wait_t *w, const stc_dns_ans_t *q, int err);
 /* The MTA-STS policy (job_sts.c): a valid _mta-sts record starts it; ask
  * the policy host's address, then the HTTPS fetch; take their answers;
  * judge the policy against the MX hosts at the end. */
 void stc_job_sts_start(stc_job_t *j);
 int stc_job_ask_sts(stc_engine_t *e, stc_job_t *j);
-void stc_job_sts_addr(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err);
+void stc_job_sts_addr(stc_job_t *j, const stc_wait_t *w, const stc_dns_ans_t *q, int err);
 void stc_job_sts_answer(stc_job_t *j, const stc_session_t *s);
 int stc_job_sts_pending(const stc_job_t *j);
 void stc_job_sts_finish(stc_job_t *j);
@@ -196,7 +209,7 @@ int stc_job_idle(const stc_job_t *j);
 /* Compute the verdict (once). */
 void stc_job_finish(stc_engine_t *e, stc_job_t *j);
 /* Deliveries: the wait w (already off the slot's list) is answered. */
-void stc_job_dns_answer(stc_engine_t *e, stc_wait_t *w, const stc_dnsq_t *q, int err);
+void stc_job_dns_answer(stc_engine_t *e, stc_wait_t *w, const stc_dns_ans_t *q, int err);
 void stc_job_session_answer(stc_engine_t *e, stc_wait_t *w, const stc_session_t *s, int cached);
 
 /* ---- result.c ------------------------------------------------------------- */

@@ -109,7 +109,7 @@ static int handshake(stc_engine_t *e, stc_conn_t *k)
         return hdone(e, k, STC_STS_E_TLS);
     }
     stc_tls_info(k, &a->tls_version, &a->suite, &a->group);
-    if (stc_tls_judge(k) == STC_ENOMEM || request(k) != STC_OK)
+    if (stc_tls_judge(e, k) == STC_ENOMEM || request(k) != STC_OK)
         return hdone(e, k, STC_STS_E_OURS);
     k->state = H_SEND;
     return STC_EAGAIN;

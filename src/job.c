@@ -309,7 +309,7 @@ int stc_job_idle(const stc_job_t *j)
             return 0;
     if (j->state == J_DONE)
         return 1;
-    if (j->state != J_HOSTS || stc_job_sts_pending(j))
+    if (j->state != J_HOSTS || stc_job_sts_pending(j) || stc_job_txt_pending(j))
         return 0;
     for (hi = 0; hi < j->result.nhosts; hi++) {
         if (!j->hs[hi].looked || j->hs[hi].dane_st != 2)
@@ -478,7 +478,7 @@ static int on_mx(void *ctx, const stc_dns_resp_t *resp, const stc_dns_rr_t *rr)
 }
 
 /* handle_mx - the MX answer decides the host list */
-static void handle_mx(const stc_engine_t *e, stc_job_t *j, const stc_dnsq_t *q, int err)
+static void handle_mx(const stc_engine_t *e, stc_job_t *j, const stc_dns_ans_t *q, int err)
 {
     stc_domain_result_t *r = &j->result;
     stc_dns_resp_t resp;
@@ -631,7 +631,7 @@ static void host_looked(stc_job_t *j, uint8_t hi)
 }
 
 /* handle_addr - an A or AAAA answer for host w->host */
-static void handle_addr(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err)
+static void handle_addr(stc_job_t *j, const stc_wait_t *w, const stc_dns_ans_t *q, int err)
 {
     uint8_t hi = w->host;
     stc_host_result_t *h = &j->result.host[hi];
@@ -685,7 +685,7 @@ static void handle_addr(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, 
 }
 
 /* stc_job_dns_answer - an answer (or failure) for one of the job's questions */
-void stc_job_dns_answer(stc_engine_t *e, stc_wait_t *w, const stc_dnsq_t *q, int err)
+void stc_job_dns_answer(stc_engine_t *e, stc_wait_t *w, const stc_dns_ans_t *q, int err)
 {
     stc_job_t *j = w->job;
     if (!j->running)

@@ -119,7 +119,7 @@ static int on_tlsa(void *ctx, const stc_dns_resp_t *resp, const stc_dns_rr_t *rr
 }
 
 /* stc_job_tlsa_answer - the TLSA answer (or failure) for host w->host */
-void stc_job_tlsa_answer(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err)
+void stc_job_tlsa_answer(stc_job_t *j, const stc_wait_t *w, const stc_dns_ans_t *q, int err)
 {
     uint8_t hi = w->host;
     stc_host_result_t *h = &j->result.host[hi];

@@ -110,7 +110,7 @@ static int on_ip(void *ctx, const stc_dns_resp_t *resp, const stc_dns_rr_t *rr)
 }
 
 /* stc_job_sts_addr - the A or AAAA answer for the policy host */
-void stc_job_sts_addr(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err)
+void stc_job_sts_addr(stc_job_t *j, const stc_wait_t *w, const stc_dns_ans_t *q, int err)
 {
     stc_dns_resp_t resp;
     char target[STC_NAME_MAX + 1];

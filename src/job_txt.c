@@ -29,6 +29,13 @@ static int has_address(const stc_job_t *j)
     return 0;
 }
 
+/* stc_job_txt_pending - questions due and not yet asked: the job is not
+ * done (a session answered from the cache must not end it first) */
+int stc_job_txt_pending(const stc_job_t *j)
+{
+    return j->txt_need != 0 && has_address(j);
+}
+
 /* stc_job_ask_txt - ask the policy TXT questions that are due */
 int stc_job_ask_txt(stc_engine_t *e, stc_job_t *j)
 {
@@ -120,7 +127,7 @@ static void judge(stc_domain_result_t *r, stc_policy_result_t *p, int sts, int s
 }
 
 /* stc_job_txt_answer - a policy TXT answer (or failure) */
-void stc_job_txt_answer(stc_job_t *j, const stc_wait_t *w, const stc_dnsq_t *q, int err)
+void stc_job_txt_answer(stc_job_t *j, const stc_wait_t *w, const stc_dns_ans_t *q, int err)
 {
     stc_domain_result_t *r = &j->result;
     int sts = w->kind == STC_W_STS;

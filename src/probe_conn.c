@@ -66,7 +66,7 @@ static int answered(stc_engine_t *e, stc_conn_t *k, unsigned outcome)
 
     if (t->pr.want_cert && (ans->flags & STC_HA_CERT) && ans->ncerts > 0) {
         t->pr.want_cert = 0;
-        if (stc_tls_capture_judge(k, ans->ncerts) == STC_ENOMEM)
+        if (stc_tls_capture_judge(e, k, ans->ncerts) == STC_ENOMEM)
             stc_add_addr_finding(&k->s->a, STC_F_OUT_OF_MEMORY, 0);
     }
     return pdone(e, k, outcome);

@@ -282,7 +282,7 @@ static int tls_done(stc_engine_t *e, stc_conn_t *k)
     /* RFC 8996 deprecates TLS 1.0 and 1.1; the original tool warned too */
     if (a->tls_version != 0 && a->tls_version < 0x0303)
         stc_add_addr_finding(a, STC_F_TLS_OLD_VERSION, a->tls_version);
-    if (stc_tls_judge(k) == STC_ENOMEM) {
+    if (stc_tls_judge(e, k) == STC_ENOMEM) {
         k->end = STC_END_NOMEM;
         return fail(e, k, STC_ENOMEM, 0, 0);
     }

@@ -118,6 +118,10 @@ int stc_dns_extract(const stc_dns_resp_t *resp, const char *qname, uint16_t qtyp
 /* (stc_dns_extract: a negative return from cb stops the walk and is
  * returned as is; 0 or positive continues.) */
 
+/* Seconds the answer may be kept (RFC 2181 5.2, RFC 2308 5): 1 with *ttl
+ * set, 0 when it gives no lifetime (keep nothing), STC_EPROTO on damage. */
+int stc_dns_keep_ttl(const stc_dns_resp_t *resp, uint32_t *ttl);
+
 /* TXT RDATA: the character-strings concatenated without separators
  * (RFC 7208 3.3, as MTA-STS/TLS-RPT records need), NUL-terminated; the
  * bytes are raw (may hold NUL: use *outlen). STC_OK, STC_EPROTO (damage,
@@ -227,7 +231,7 @@ long stc_tls_recv(stc_conn_t *c, void *p, size_t cap, uint8_t *want);
 /* After a completed handshake: judge and digest the peer chain into *c->s
  * against reference name c->sni (cert.c), then free the copy. STC_OK (a
  * missing chain is the finding cert_none), or STC_ENOMEM. */
-int stc_tls_judge(stc_conn_t *c);
+int stc_tls_judge(struct stc_engine *e, stc_conn_t *c);
 /* Negotiated version (wire value), suite (IANA id) and group (IANA named
  * group, or 0x8000 | bits of a finite-field DHE prime); 0 when unknown. */
 void stc_tls_info(stc_conn_t *c, uint16_t *version, uint16_t *suite, uint16_t *group);
@@ -242,7 +246,7 @@ int stc_tls_offers_tls13(void);
  * STC_OK, or STC_ENOMEM when the arena could not hold them. */
 void stc_tls_capture(void *ctx, unsigned index, uint32_t offset, const uint8_t *chunk,
                      size_t n, uint32_t total_len);
-int stc_tls_capture_judge(stc_conn_t *c, unsigned sent);
+int stc_tls_capture_judge(struct stc_engine *e, stc_conn_t *c, unsigned sent);
 void stc_tls_capture_free(stc_conn_t *c);
 /* wolfSSL's text for one of its error codes (never NULL). */
 const char *stc_tls_reason(int err);
@@ -270,6 +274,14 @@ typedef void (*stc_finding_fn)(void *ctx, unsigned code, int32_t detail);
 int stc_cert_judge(const stc_der_t *certs, unsigned n, unsigned sent, const char *host,
                    int64_t now, unsigned warn_days, stc_session_t *s,
                    stc_finding_fn add, void *ctx);
+
+/* stc_cert_judge through the engine's certificate cache (cert_cache.c):
+ * the same chain judged for the same name within opt.cache_age gives the
+ * same facts and findings (added to s->a) without being parsed again.
+ * e NULL, cache_age 0 or STC_CACHE_CERTS 0: the judgement itself. */
+int stc_cert_judge_cached(struct stc_engine *e, const stc_der_t *certs, unsigned n,
+                          unsigned sent, const char *host, int64_t now, unsigned warn_days,
+                          stc_session_t *s);
 
 /* The SubjectPublicKeyInfo of a DER certificate (a bounded DER walk:
  * wolfSSL 5.5.4 has no call that returns it for RSA keys). STC_OK with

@@ -122,12 +122,6 @@ static int verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
     return 1;
 }
 
-/* add_finding - stc_cert_judge's callback: into the session's address */
-static void add_finding(void *ctx, unsigned code, int32_t detail)
-{
-    stc_add_addr_finding(&((stc_session_t *)ctx)->a, code, detail);
-}
-
 /* drop_chain - free the copied chain */
 static void drop_chain(stc_conn_t *c)
 {
@@ -141,7 +135,7 @@ static void drop_chain(stc_conn_t *c)
 }
 
 /* stc_tls_judge - judge the chain the handshake received, then free it */
-int stc_tls_judge(stc_conn_t *c)
+int stc_tls_judge(stc_engine_t *e, stc_conn_t *c)
 {
     stc_der_t der[STC_CHAIN_MAX];
     const chain_blk_t *b = (const chain_blk_t *)c->chain;
@@ -162,9 +156,8 @@ int stc_tls_judge(stc_conn_t *c)
         off += b->len[i];
     }
     stc_check_ran(&c->s->a, STC_CHK_CERT);
-    rc = stc_cert_judge(der, i, b->sent, c->sni ? c->sni : "",
-                        c->port->unix_time(c->port->user), c->warn_days, c->s, add_finding,
-                        c->s);
+    rc = stc_cert_judge_cached(e, der, i, b->sent, c->sni ? c->sni : "",
+                               c->port->unix_time(c->port->user), c->warn_days, c->s);
     drop_chain(c);
     c->judged = rc == STC_OK ? 1 : 2;
     return rc;
@@ -233,7 +226,7 @@ void stc_tls_capture_free(stc_conn_t *c)
 }
 
 /* stc_tls_capture_judge - judge the complete certificates a probe kept */
-int stc_tls_capture_judge(stc_conn_t *c, unsigned sent)
+int stc_tls_capture_judge(stc_engine_t *e, stc_conn_t *c, unsigned sent)
 {
     stc_der_t der[STC_CHAIN_MAX];
     cap_blk_t *b = (cap_blk_t *)c->chain;
@@ -252,9 +245,8 @@ int stc_tls_capture_judge(stc_conn_t *c, unsigned sent)
     }
     if (n > 0) {
         stc_check_ran(&c->s->a, STC_CHK_CERT);
-        rc = stc_cert_judge(der, n, sent, c->sni ? c->sni : "",
-                            c->port->unix_time(c->port->user), c->warn_days, c->s,
-                            add_finding, c->s);
+        rc = stc_cert_judge_cached(e, der, n, sent, c->sni ? c->sni : "",
+                                   c->port->unix_time(c->port->user), c->warn_days, c->s);
     }
     stc_tls_capture_free(c);
     return rc;

@@ -30,6 +30,8 @@
 #define STC_MAX_CONN 1
 #define STC_MAX_DNS 1
 #define STC_CACHE_SESSIONS 0 /* one check at a time: nothing to share */
+#define STC_CACHE_DNS 0      /* (nor DNS answers: one check asks each question once) */
+#define STC_CACHE_CERTS 0    /* (nor judged chains) */
 #define STC_MAX_TASKS 1
 #define STC_STS_MX_KEEP 1 /* MTA-STS patterns kept for the report (all are matched) */
 #define STC_HTTP_LOCATION_MAX 16 /* a redirect's target is not reported: keep its start only */

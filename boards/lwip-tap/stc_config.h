@@ -26,6 +26,8 @@
 #define STC_MAX_CONN 2
 #define STC_MAX_DNS 2
 #define STC_CACHE_SESSIONS 0 /* one check at a time: nothing to share */
+#define STC_CACHE_DNS 0      /* (nor DNS answers: one check asks each question once) */
+#define STC_CACHE_CERTS 0    /* (nor judged chains) */
 #define STC_MAX_TASKS 2
 
 #endif

@@ -539,6 +539,9 @@ typedef struct stc_options {
                                     (127.0.0.0/8, ::1), as RFC 6698 4.1 and
                                     RFC 7672 advise: an AD bit crossing a network
                                     can be forged */
+    uint8_t max_dns;             /* DNS questions in flight at once over every
+                                    job, 1..STC_MAX_DNS (0: STC_MAX_DNS): the
+                                    load a bulk run puts on the resolver */
 } stc_options_t;
 
 void stc_options_default(stc_options_t *o);
@@ -554,8 +557,8 @@ typedef struct stc_wait {
     struct stc_job *job;
     uint8_t kind;     /* what the job waits for (job.c) */
     uint8_t host, addr;
-    uint8_t pool;     /* 0 idle, 1 DNS slot, 2 task */
-    uint8_t slot;     /* index in that pool */
+    uint8_t pool;     /* 0 idle, 1 DNS slot, 2 task, 3 answered from the DNS cache */
+    uint16_t slot;    /* index in that pool */
 } stc_wait_t;
 
 /* SMTP reply reader (src/smtp_reply.c): keeps the first line's text and
@@ -935,6 +938,35 @@ typedef struct stc_cache_ent {
     stc_session_t s;
 } stc_cache_ent_t;
 
+/* A finished DNS answer kept for reuse within its TTL (STC_CACHE_DNS). */
+typedef struct stc_dns_cache_ent {
+    uint8_t used, cd, ad, ad_ignored, res_idx, rcode;
+    uint16_t readers;  /* waiters it is still to be delivered to: not evicted */
+    uint16_t qtype, id, len;
+    uint32_t at;       /* stc_now() when it was answered */
+    uint32_t keep_ms;  /* its lifetime: the least TTL, at most cache_age */
+    uint32_t last;     /* stc_now() when it was last used (the eviction order) */
+    char qname[STC_NAME_MAX + 1];
+    uint8_t msg[STC_DNS_CACHE_MSG];
+} stc_dns_cache_ent_t;
+
+/* A judged certificate chain kept for reuse (STC_CACHE_CERTS): what
+ * cert.c learnt, keyed by the SHA-256 of the chain and the reference name. */
+#define STC_CERT_FOUND_MAX 16
+typedef struct stc_cert_found {
+    uint16_t code;
+    int32_t detail;
+} stc_cert_found_t;
+typedef struct stc_cert_cache_ent {
+    uint8_t used, nfound;
+    uint8_t key[32];
+    uint32_t at, last; /* stc_now(): judged, last used */
+    stc_cert_info_t info;
+    stc_chain_facts_t chain;
+    char subject[STC_CERT_TEXT_MAX], issuer[STC_CERT_TEXT_MAX];
+    stc_cert_found_t found[STC_CERT_FOUND_MAX];
+} stc_cert_cache_ent_t;
+
 /* An address that answered us with a 421 we provoked: one session at a time. */
 typedef struct stc_throttle {
     stc_ip_t ip;
@@ -953,8 +985,19 @@ typedef struct stc_engine {
     uint32_t sessions; /* SMTP sessions opened since init */
     stc_throttle_t thr[STC_MAX_THROTTLE];
     uint32_t cache_hits; /* sessions answered from the cache since init */
+    uint32_t dns_queries; /* DNS questions sent to a resolver since init */
+    uint32_t dns_hits;   /* DNS answers taken from the cache since init */
+    uint32_t cert_hits;  /* certificate chains judged from the cache since init */
+    stc_wait_t *dns_ready; /* waiters answered from the DNS cache, delivered next step */
+    uint8_t more;        /* the last step stopped while work still moved: poll, don't sleep */
 #if STC_CACHE_SESSIONS > 0
     stc_cache_ent_t cache[STC_CACHE_SESSIONS];
+#endif
+#if STC_CACHE_DNS > 0
+    stc_dns_cache_ent_t dcache[STC_CACHE_DNS];
+#endif
+#if STC_CACHE_CERTS > 0
+    stc_cert_cache_ent_t ccache[STC_CACHE_CERTS];
 #endif
     stc_task_t task[STC_MAX_TASKS];
     stc_dnsq_t dns[STC_MAX_DNS];

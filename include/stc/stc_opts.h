@@ -77,6 +77,25 @@
 #define STC_CACHE_AGE_S 600
 #endif
 
+/* Finished DNS answers kept for reuse within their TTL (and at most
+ * opt.cache_age): the MX hosts' A/AAAA/TLSA answers that many domains of
+ * a bulk scan share, and repeated domains. Answers longer than
+ * STC_DNS_CACHE_MSG octets are not kept. 0: no cache (boards). */
+#ifndef STC_CACHE_DNS
+#define STC_CACHE_DNS 256
+#endif
+#ifndef STC_DNS_CACHE_MSG
+#define STC_DNS_CACHE_MSG STC_DNS_EDNS_UDP /* what a UDP answer can hold */
+#endif
+
+/* Judged certificate chains kept for reuse (at most opt.cache_age): the
+ * same chain sent by several addresses (a host's IPv4 and IPv6, a
+ * provider's MX hosts) is parsed and verified once per reference name.
+ * 0: no cache (boards). */
+#ifndef STC_CACHE_CERTS
+#define STC_CACHE_CERTS 64
+#endif
+
 /* Things one job waits for at once (lookups, sessions); more wait their
  * turn inside the job. */
 #ifndef STC_JOB_WAITS
@@ -381,6 +400,15 @@
 #endif
 #if STC_TXBUF < 512 || STC_TXBUF > 65535
 #error "STC_TXBUF must be 512..65535 (a ClientHello and an HTTP request must fit)"
+#endif
+#if STC_CACHE_CERTS < 0 || STC_CACHE_CERTS > 65535
+#error "STC_CACHE_CERTS must be 0..65535"
+#endif
+#if STC_CACHE_DNS < 0 || STC_CACHE_DNS > 65535
+#error "STC_CACHE_DNS must be 0..65535"
+#endif
+#if STC_CACHE_DNS > 0 && (STC_DNS_CACHE_MSG < 512 || STC_DNS_CACHE_MSG > STC_DNS_MSG_MAX)
+#error "STC_DNS_CACHE_MSG must be 512..STC_DNS_MSG_MAX"
 #endif
 #if STC_CACHE_SESSIONS < 0 || STC_CACHE_SESSIONS > 65535
 #error "STC_CACHE_SESSIONS must be 0..65535"

@@ -110,8 +110,11 @@ static void usage(FILE *f)
 "  --warn-days N          warn when the certificate expires within N days (14)\n"
 "  --parallel N           connections at once, over all checks (default 16)\n"
 "  --per-address N        SMTP sessions at once to one address (default 2)\n"
-"  --cache-age S          reuse what the sessions to an address learnt for S\n"
-"                         seconds in this run (default 600; 0: never)\n"
+"  --max-dns N            DNS questions in flight at once, over all checks\n"
+"                         (default 8): the load on the resolver\n"
+"  --cache-age S          reuse what the sessions to an address learnt, and\n"
+"                         DNS answers within their TTL, for at most S seconds\n"
+"                         in this run (default 600; 0: never)\n"
 "  --quick                one session per address: no version and cipher\n"
 "                         probes (the ciphers check is skipped)\n"
 "  --max-sessions N       sessions per address in all, probes included\n"
@@ -309,6 +312,8 @@ static void parse(cli_t *c, int argc, char **argv)
         } else if (!strcmp(name, "quick")) {
             no_value(argv[i], eq);
             c->opt.probe = 0;
+        } else if (!strcmp(name, "max-dns")) {
+            c->opt.max_dns = (uint8_t)num("--max-dns", arg_value(argc, argv, &i, eq), 1, STC_MAX_DNS);
         } else if (!strcmp(name, "max-sessions")) {
             c->opt.max_sessions = (uint8_t)num("--max-sessions", arg_value(argc, argv, &i, eq), 1, 255);
         } else if (!strcmp(name, "probe-pause")) {
@@ -1000,9 +1005,12 @@ int main(int argc, char **argv)
                 "stats: arena %zu bytes; trust anchors keep %zu bytes; peak during the "
                 "checks %zu bytes (anchors included); failed allocations %zu; engine %zu "
                 "bytes, %zu per job; %lu SMTP sessions; %lu answered from the cache; "
-                "sockets allowed %zu\n",
+                "%lu DNS questions sent; %lu DNS answers from the cache; %lu certificate chains "
+                "judged from the cache; sockets allowed %zu\n",
                 st.size, anchors, st.peak, st.failures, sizeof eng, sizeof(stc_job_t),
-                (unsigned long)stc_engine_sessions(&eng), (unsigned long)eng.cache_hits, socks);
+                (unsigned long)stc_engine_sessions(&eng), (unsigned long)eng.cache_hits,
+                (unsigned long)eng.dns_queries, (unsigned long)eng.dns_hits,
+                (unsigned long)eng.cert_hits, socks);
     stc_engine_free(&eng);
     stc_deinit();
     stc_posix_free(&px);

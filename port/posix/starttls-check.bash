@@ -7,7 +7,7 @@
 
 _starttls_check_opts='-domain -file -column --host --expect --port --implicit-tls
 --ehlo --timeout --banner-timeout --resolver --trust-resolver --ca-file --warn-days --parallel
---per-address --cache-age --quick --max-sessions --probe-pause --probe-time --jobs --format
+--max-dns --per-address --cache-age --quick --max-sessions --probe-pause --probe-time --jobs --format
 --json --nagios --ordered --resume --aggregate --line-offset --verbose --stats
 --arena-kb --help --version'
 
@@ -28,7 +28,7 @@ _starttls_check()
         -port | --port | -ehlo | --ehlo | -timeout | --timeout | \
         -banner-timeout | --banner-timeout | -resolver | --resolver | \
         -warn-days | --warn-days | -parallel | --parallel | \
-        -per-address | --per-address | -cache-age | --cache-age | -jobs | --jobs | -j | \
+        -max-dns | --max-dns | -per-address | --per-address | -cache-age | --cache-age | -jobs | --jobs | -j | \
         -max-sessions | --max-sessions | -probe-pause | --probe-pause | \
         -probe-time | --probe-time | -line-offset | --line-offset | \
         -arena-kb | --arena-kb)

@@ -291,14 +291,20 @@ scale_run() {
     t0=$(now_ms)
     # shellcheck disable=SC2046
     nsx timeout 1200 /usr/bin/time -f '%M' -o "$tmp/rss" "$CLI" $flag $(check_args) --jobs "$JOBS" \
-        -file "$tmp/list" >"$tmp/run.jsonl" 2>"$tmp/run.err"
+        --stats -file "$tmp/list" >"$tmp/run.jsonl" 2>"$tmp/run.err"
     rc=$?
     wall=$(($(now_ms) - t0))
     sess=$(($(connects '[a-z0-9]*') - s0))
     python3 - "$tmp/run.jsonl" "${ref_bulk[$mode]}" "${ref_own[$mode]}" "$n" "$own" "$hosts" \
-        "$wall" "$(tail -n 1 "$tmp/rss")" "$sess" "$rc" "${plan[$mode]}" "$tmp/growth.$mode" <<'PY'
-import collections, json, sys
-path, ref_bulk, ref_own, n, own, hosts, wall, rss, sess, rc, plan, growth = sys.argv[1:]
+        "$wall" "$(tail -n 1 "$tmp/rss")" "$sess" "$rc" "${plan[$mode]}" "$tmp/growth.$mode" \
+        "$tmp/run.err" <<'PY'
+import collections, json, re, sys
+path, ref_bulk, ref_own, n, own, hosts, wall, rss, sess, rc, plan, growth, err = sys.argv[1:]
+stats = open(err).read()
+m = re.search(r"(\d+) DNS questions sent; (\d+) DNS answers from the cache", stats)
+dnsq = "%s/%s" % (m.group(1), m.group(2)) if m else "-"
+m = re.search(r"(\d+) certificate chains judged from the cache", stats)
+certs = m.group(1) if m else "-"
 n, wall, rss = int(n), int(wall), int(rss or 0)
 rows = sessions = mismatches = 0
 why = collections.Counter()
@@ -322,9 +328,9 @@ for line in open(path):
         why["%s:%s" % (o.get("status_text"), "+".join(sorted(set(codes))) or "-")] += 1
 rate = rows / (wall / 1000.0) if wall > 0 else 0
 ideal = int(hosts) * int(plan) if plan.isdigit() else "-"
-print("%6d %5d/%-5d %5s %8.2f %7.1f %9d %9s %9s %9.1f %5d %s" % (
-    n, n - int(own), int(own), hosts, wall / 1000.0, rss / 1024.0, sessions, sess, ideal, rate,
-    mismatches, "" if rows == n and rc in ("0", "1", "2") else "(%d results of %d, exit %s)" % (rows, n, rc)))
+print("%6d %5d/%-5d %5s %8.2f %7.1f %9d %9s %9s %13s %6s %9.1f %5d %s" % (
+    n, n - int(own), int(own), hosts, wall / 1000.0, rss / 1024.0, sessions, sess, ideal, dnsq,
+    certs, rate, mismatches, "" if rows == n and rc in ("0", "1", "2") else "(%d results of %d, exit %s)" % (rows, n, rc)))
 with open(growth, "a") as f:
     f.write("%d %d %d %s\n" % (n, wall, rss, sess))
 for k, v in why.most_common(3):
@@ -337,6 +343,8 @@ echo "lists: nine in ten bulk-N.plain.test (MX mxb-K, K = 1..50), one in ten own
 echo "(MX mx-N.own.plain.test); all on the four bulk listeners $STC_LAB_BULK_ADDRS."
 echo "sessions: JSON = the sum of each result's \"sessions\" (a session joined by several"
 echo "domains counts once per domain); Postfix = \"connect from\" lines, every listener."
+echo "DNS q/cached: questions sent to the resolver / answers taken from the DNS cache;"
+echo "certs: chains judged from the certificate cache (--stats)."
 echo "verdicts: each result's status_text against a single check (same options) of"
 echo "bulk-1 (for bulk-N) and own-1 (for own-N); mismatches by status and findings below a row."
 declare -A ref_bulk ref_own plan
@@ -357,8 +365,8 @@ for mode in quick full; do
         printf '%s' "full probe plan"
     fi
     echo ": single checks say bulk-1 ${ref_bulk[$mode]} in ${plan[$mode]} session(s), own-1 ${ref_own[$mode]}"
-    printf '%6s %11s %5s %8s %7s %9s %9s %9s %9s %5s\n' domains bulk/own MX "wall s" "RSS MB" \
-        "sess JSON" "sess pfx" "MX x plan" "domains/s" "mism"
+    printf '%6s %11s %5s %8s %7s %9s %9s %9s %13s %6s %9s %5s\n' domains bulk/own MX "wall s" \
+        "RSS MB" "sess JSON" "sess pfx" "MX x plan" "DNS q/cached" "certs" "domains/s" "mism"
     for n in $SIZES; do
         if [ "$mode" = full ] && [ "$n" -gt "$FULL_MAX" ]; then
             printf '%6d  not run (STC_BENCH_FULL_MAX=%s)\n' "$n" "$FULL_MAX"

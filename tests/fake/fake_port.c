@@ -661,8 +661,8 @@ static size_t build_response(const query_t *q, const fake_dns_rule_t *rule, int 
     wbuf_t w;
     char cur[256];
     uint8_t rcode = rule ? rule->rcode : 0;
-    unsigned an = 0;
-    int hop;
+    unsigned an = 0, ns = 0;
+    int hop, negative = 0;
 
     w.b = buf;
     w.cap = cap;
@@ -700,12 +700,33 @@ static size_t build_response(const query_t *q, const fake_dns_rule_t *rule, int 
             if (found || full || cname == NULL || q->qtype == FAKE_CNAME) {
                 if (!found && !full && !name_exists(cur))
                     rcode = 3; /* NXDOMAIN, the chain so far included */
+                negative = !found && !full;
                 break;
             }
             if (put_rr(&w, cur, cname) < 0)
                 break;
             an++;
             strcpy(cur, cname->target);
+        }
+    }
+    if (negative) {
+        /* RFC 2308 3: the SOA in the authority section says how long the
+         * negative answer may be kept: min(TTL, MINIMUM) = FAKE_NEG_TTL */
+        static const uint8_t soa[] = {0, 0, 0, 0, 0, 1, 0, 0, 0x0e, 0x10, 0, 0, 0x03, 0x84,
+                                      0, 0x09, 0x3a, 0x80, 0, 0, 0, FAKE_NEG_TTL};
+        uint8_t root = 0;
+        size_t keep = w.len;
+        put(&w, &root, 1);
+        put16(&w, 6); /* SOA */
+        put16(&w, 1);
+        put32(&w, TTL);
+        put16(&w, sizeof soa);
+        put(&w, soa, sizeof soa);
+        if (w.over) {
+            w.len = keep;
+            w.over = 0;
+        } else {
+            ns = 1;
         }
     }
     if (q->edns) {
@@ -723,6 +744,7 @@ static size_t build_response(const query_t *q, const fake_dns_rule_t *rule, int 
     buf[3] = (uint8_t)(0x80 | ((rule && rule->ad) ? 0x20 : 0) | (rcode & 0x0f)); /* RA, AD */
     buf[6] = (uint8_t)(an >> 8);
     buf[7] = (uint8_t)an;
+    buf[9] = (uint8_t)ns;
     return w.len;
 }
 

@@ -160,6 +160,11 @@ int fake_resolver(const char *ip);
 /* A muted resolver drops every datagram and refuses TCP (for failover). */
 int fake_resolver_mute(const char *ip, int mute);
 
+/* Records are answered with TTL 300; a name without records of the type
+ * asked (NODATA, NXDOMAIN) is answered with an SOA in the authority
+ * section that keeps the negative answer FAKE_NEG_TTL seconds. */
+#define FAKE_NEG_TTL 60
+
 /* Add a record. data by type: A/AAAA an address; MX "pref exchange" ("0 ."
  * is a null MX); CNAME the target; TXT the text (split into 255-byte
  * strings; "" is one empty string). Other types: use fake_dns_add_raw. */

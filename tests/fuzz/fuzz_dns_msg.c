@@ -6,7 +6,8 @@
  *    stc_dns_parse_response;
  * 2. raw, skipping the question check: a stc_dns_resp_t is filled from the
  *    header fields, every answer is walked with every RDATA decoder, and
- *    stc_dns_extract runs for MX, A, AAAA, TXT, TLSA and CNAME;
+ *    stc_dns_extract runs for MX, A, AAAA, TXT, TLSA and CNAME, and
+ *    stc_dns_keep_ttl says how long the DNS cache would keep it;
  * 3. name by name: every offset (first 1024) is read with
  *    stc_dns_read_name, and every name read is turned back into a query
  *    that must parse as the question it was built from.
@@ -182,6 +183,18 @@ static void walk(const stc_dns_resp_t *resp, const char *qname)
         abort();
     if (rc == STC_ECLOSED && idx != resp->ancount)
         abort();
+    /* the lifetime the DNS cache would give it: only 1, 0 or damage, and a
+     * TTL with the top bit set never survives (RFC 2181 8) */
+    {
+        uint32_t ttl = 0;
+        int k = stc_dns_keep_ttl(resp, &ttl);
+        if (k != 0 && k != 1 && k != STC_EPROTO)
+            abort();
+        if (k == 1 && (ttl & 0x80000000u))
+            abort();
+        if (k == 1 && (resp->tc || (resp->rcode != 0 && resp->rcode != 3)))
+            abort();
+    }
 
     for (i = 0; i < sizeof qtypes / sizeof qtypes[0]; i++) {
         seen_t s;

@@ -8,6 +8,8 @@
 #include "unit.h"
 
 #include "stc_int.h"
+#include "engine.h"
+#include "fake/fake_port.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -522,6 +524,109 @@ static void test_memory(void)
     chain_free(&ch);
 }
 
+static stc_engine_t ceng;
+
+/* cached - judge `names` for host through ceng's cache into a fresh *s */
+static int cached(const char *names, const char *host, unsigned sent, stc_session_t *s)
+{
+    tchain_t ch;
+    int rc;
+    memset(&ch, 0, sizeof ch);
+    make_chain(&ch, names);
+    if (sent)
+        ch.sent = sent;
+    memset(s, 0, sizeof *s);
+    rc = stc_cert_judge_cached(&ceng, ch.c, ch.n < STC_CHAIN_MAX ? ch.n : STC_CHAIN_MAX,
+                               ch.sent, host, NOW, 14, s);
+    chain_free(&ch);
+    return rc;
+}
+
+/* same_facts - two judgements say the same (facts, texts, findings) */
+static int same_facts(const stc_session_t *a, const stc_session_t *b)
+{
+    unsigned i;
+    if (memcmp(&a->a.cert, &b->a.cert, sizeof a->a.cert) != 0 ||
+        memcmp(&a->chain, &b->chain, sizeof a->chain) != 0 || strcmp(a->subject, b->subject) ||
+        strcmp(a->issuer, b->issuer) || a->a.nfindings != b->a.nfindings)
+        return 0;
+    for (i = 0; i < a->a.nfindings; i++)
+        if (a->a.findings[i].code != b->a.findings[i].code ||
+            a->a.findings[i].detail != b->a.findings[i].detail)
+            return 0;
+    return 1;
+}
+
+/* test_cache - a chain judged once for a name serves the same chain and
+ * name again (any case, trailing dot) within cache_age with the same
+ * facts and findings; another name, another certificate count sent, an
+ * older entry, cache_age 0 or no engine: judged afresh */
+static void test_cache(void)
+{
+    static stc_session_t s1, s2, s3;
+    stc_options_t o;
+    got_t g;
+    tchain_t ch;
+
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    stc_options_default(&o);
+    CHECK_EQ(stc_engine_init(&ceng, fake_port(), &o), STC_OK);
+    CHECK_EQ(cached("expired int", HOST, 0, &s1), STC_OK);
+    CHECK_EQ(ceng.cert_hits, 0);
+    CHECK_EQ(s1.a.nfindings, 1);
+    CHECK_EQ(s1.a.findings[0].code, STC_F_CERT_EXPIRED);
+    CHECK_EQ(s1.a.findings[0].detail, 1612);
+    /* what the cache gives back is what cert.c says of the chain */
+    memset(&ch, 0, sizeof ch);
+    make_chain(&ch, "expired int");
+    memset(&g, 0, sizeof g);
+    CHECK_EQ(judge(&ch, HOST, 14, &s3, &g), STC_OK);
+    chain_free(&ch);
+    CHECK_EQ(g.n, 1);
+    CHECK(memcmp(&s3.a.cert, &s1.a.cert, sizeof s1.a.cert) == 0);
+    CHECK(memcmp(&s3.chain, &s1.chain, sizeof s1.chain) == 0);
+
+    CHECK_EQ(cached("expired int", HOST, 0, &s2), STC_OK);
+    CHECK_EQ(ceng.cert_hits, 1);
+    CHECK(same_facts(&s1, &s2));
+    CHECK_EQ(cached("expired int", "MX.Example.Test.", 0, &s2), STC_OK);
+    CHECK_EQ(ceng.cert_hits, 2);
+    CHECK(same_facts(&s1, &s2));
+
+    CHECK_EQ(cached("expired int", "other.example.test", 0, &s2), STC_OK); /* another name */
+    CHECK_EQ(ceng.cert_hits, 2);
+    CHECK_EQ(s2.a.nfindings, 2);
+    CHECK_EQ(s2.a.cert.name_ok, 0);
+    CHECK_EQ(cached("expired int", HOST, 9, &s2), STC_OK); /* more were sent: cut by us */
+    CHECK_EQ(ceng.cert_hits, 2);
+    CHECK_EQ(s2.a.cert.chain_len, 9);
+    CHECK_EQ(cached("good int", HOST, 0, &s2), STC_OK); /* another chain */
+    CHECK_EQ(ceng.cert_hits, 2);
+    CHECK_EQ(s2.a.nfindings, 0);
+
+    fake_advance(o.cache_age * 1000u); /* the first entry is now too old */
+    CHECK_EQ(cached("expired int", HOST, 0, &s2), STC_OK);
+    CHECK_EQ(ceng.cert_hits, 2);
+    CHECK(same_facts(&s1, &s2));
+    CHECK_EQ(cached("expired int", HOST, 0, &s2), STC_OK); /* judged anew, kept anew */
+    CHECK_EQ(ceng.cert_hits, 3);
+
+    o.cache_age = 0;
+    CHECK_EQ(stc_engine_init(&ceng, fake_port(), &o), STC_OK);
+    CHECK_EQ(cached("expired int", HOST, 0, &s2), STC_OK);
+    CHECK_EQ(cached("expired int", HOST, 0, &s2), STC_OK);
+    CHECK_EQ(ceng.cert_hits, 0);
+    CHECK(same_facts(&s1, &s2));
+
+    memset(&ch, 0, sizeof ch); /* no engine: the judgement itself */
+    make_chain(&ch, "expired int");
+    memset(&s2, 0, sizeof s2);
+    CHECK_EQ(stc_cert_judge_cached(NULL, ch.c, ch.n, ch.sent, HOST, NOW, 14, &s2), STC_OK);
+    chain_free(&ch);
+    CHECK(same_facts(&s1, &s2));
+}
+
 int main(int argc, char **argv)
 {
     stc_arena_stats_t s;
@@ -544,6 +649,7 @@ int main(int argc, char **argv)
     RUN(test_dane_facts);
     RUN(test_anchors);
     RUN(test_memory);
+    RUN(test_cache);
     stc_tls_global_free();
     stc_arena_stats(&s);
     printf("arena after global free: %zu bytes in use\n", s.in_use);

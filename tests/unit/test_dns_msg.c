@@ -1170,6 +1170,100 @@ static void test_tlsa(void)
     CHECK_EQ(stc_dns_rdata_tlsa(&r, &rr, &u, &s, &t, &d, &dlen), STC_EPROTO);
 }
 
+/* keep_msg - an answer to a.example MX: `an` records (the second one's
+ * TTL half of ttl_an), an authority NS record (TTL 5: never counted),
+ * then an SOA (TTL soa_ttl, MINIMUM soa_min) when soa */
+static void keep_msg(mb_t *m, unsigned rcode, unsigned an, unsigned long ttl_an, int soa,
+                     unsigned long soa_ttl, unsigned long soa_min)
+{
+    unsigned i;
+    mb_header(m, 0x1234, 0x8180 | rcode, 1, an, soa ? 2 : 1, 0);
+    mb_question(m, "a.example", STC_DNS_MX);
+    for (i = 0; i < an; i++) {
+        mb_name(m, "a.example");
+        mb_u16(m, STC_DNS_MX);
+        mb_u16(m, 1);
+        mb_u32(m, i == 1 ? ttl_an / 2 : ttl_an);
+        mb_u16(m, 2 + 4); /* preference, "\2mx\0" */
+        mb_u16(m, 10);
+        mb_name(m, "mx");
+    }
+    mb_name(m, "example");
+    mb_u16(m, 2); /* NS */
+    mb_u16(m, 1);
+    mb_u32(m, 5);
+    mb_u16(m, 4);
+    mb_name(m, "ns");
+    if (soa) {
+        mb_name(m, "example");
+        mb_u16(m, 6); /* SOA: two root names, five counters */
+        mb_u16(m, 1);
+        mb_u32(m, soa_ttl);
+        mb_u16(m, 2 + 20);
+        mb_u8(m, 0);
+        mb_u8(m, 0);
+        mb_u32(m, 1);
+        mb_u32(m, 3600);
+        mb_u32(m, 900);
+        mb_u32(m, 604800);
+        mb_u32(m, soa_min);
+    }
+}
+
+/* keep - stc_dns_keep_ttl of m (which must parse); *ttl 0xdead when unset */
+static int keep(const mb_t *m, uint32_t *ttl)
+{
+    stc_dns_resp_t r;
+    *ttl = 0xdead;
+    CHECK_EQ(stc_dns_parse_response(m->b, m->n, 0x1234, "a.example", STC_DNS_MX, &r), STC_OK);
+    return stc_dns_keep_ttl(&r, ttl);
+}
+
+/* test_keep_ttl - how long the DNS cache may keep an answer: RFC 2181 5.2
+ * (the least TTL of the answer), 8 (top bit set = 0), RFC 2308 5 (negative:
+ * min(SOA TTL, MINIMUM)); no lifetime without records or SOA, nor for
+ * other RCODEs or a truncated answer; damage is damage */
+static void test_keep_ttl(void)
+{
+    mb_t m;
+    uint32_t ttl;
+    stc_dns_resp_t r;
+
+    keep_msg(&m, 0, 2, 600, 0, 0, 0);
+    CHECK_EQ(keep(&m, &ttl), 1);
+    CHECK_EQ(ttl, 300); /* the lesser of 600 and 300; the NS's 5 ignored */
+    keep_msg(&m, 0, 1, 0x80000010ul, 0, 0, 0);
+    CHECK_EQ(keep(&m, &ttl), 1);
+    CHECK_EQ(ttl, 0);
+    keep_msg(&m, 0, 0, 0, 1, 3600, 120); /* NODATA */
+    CHECK_EQ(keep(&m, &ttl), 1);
+    CHECK_EQ(ttl, 120);
+    keep_msg(&m, 3, 0, 0, 1, 90, 120); /* NXDOMAIN: the SOA's own TTL is less */
+    CHECK_EQ(keep(&m, &ttl), 1);
+    CHECK_EQ(ttl, 90);
+    keep_msg(&m, 0, 1, 600, 1, 3600, 60); /* an SOA beside records bounds them */
+    CHECK_EQ(keep(&m, &ttl), 1);
+    CHECK_EQ(ttl, 60);
+    keep_msg(&m, 3, 0, 0, 0, 0, 0); /* NXDOMAIN without SOA: nothing to go by */
+    CHECK_EQ(keep(&m, &ttl), 0);
+    CHECK_EQ(ttl, 0xdead);
+    keep_msg(&m, 2, 0, 0, 1, 3600, 60); /* SERVFAIL: never kept */
+    CHECK_EQ(keep(&m, &ttl), 0);
+    keep_msg(&m, 0, 1, 600, 1, 3600, 60);
+    m.b[2] |= 0x02; /* TC */
+    CHECK_EQ(keep(&m, &ttl), 0);
+    /* an RDLENGTH past the end */
+    keep_msg(&m, 0, 0, 0, 1, 3600, 60);
+    m.n -= 3;
+    CHECK_EQ(stc_dns_parse_response(m.b, m.n, 0x1234, "a.example", STC_DNS_MX, &r), STC_OK);
+    CHECK_EQ(stc_dns_keep_ttl(&r, &ttl), STC_EPROTO);
+    /* an SOA too short to hold MINIMUM is no SOA */
+    keep_msg(&m, 0, 0, 0, 1, 3600, 60);
+    m.b[m.n - 22 - 1] = 21;
+    m.n -= 1;
+    CHECK_EQ(keep(&m, &ttl), 0);
+}
+
 int main(void)
 {
     unit_name = "dns_msg";
@@ -1195,5 +1289,6 @@ int main(void)
     RUN(test_name_labels);
     RUN(test_txt);
     RUN(test_tlsa);
+    RUN(test_keep_ttl);
     return unit_done();
 }

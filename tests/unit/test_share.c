@@ -484,25 +484,50 @@ static void probes_421(void)
     finish();
 }
 
-/* cache_run - a.org, then (after it ended) b.org, both with MX
- * mx.example.org, on one engine whose cache keeps results for age s */
-static void cache_run(uint32_t age)
+/* dns_run - job j checks domain to the end on the engine as it is */
+static void dns_run(unsigned j, const char *domain)
+{
+    CHECK_EQ(stc_job_domain(&eng, &jobs[j], domain, NULL, 0), STC_OK);
+    CHECK_EQ(stc_engine_run(&eng), STC_OK);
+}
+
+/* dns_world - a.org, b.org and x.org with MX mx.example.org (A only: its
+ * AAAA question is a NODATA answer, kept by its SOA for FAKE_NEG_TTL);
+ * x.org's MX answer takes 3 s; c.org's MX question the resolver fails
+ * (SERVFAIL). The engine keeps answers at most `age` s and asks at most
+ * max_dns questions at once. */
+static void dns_world(uint32_t age, unsigned max_dns)
 {
     stc_options_t o;
+    fake_dns_rule_t servfail, slow;
 
     fake_reset();
     fake_resolver("192.0.2.53");
     fake_dns_add("a.org", FAKE_MX, "10 mx.example.org");
     fake_dns_add("b.org", FAKE_MX, "10 mx.example.org");
+    fake_dns_add("x.org", FAKE_MX, "10 mx.example.org");
     fake_dns_add("mx.example.org", FAKE_A, "192.0.2.25");
+    memset(&servfail, 0, sizeof servfail);
+    servfail.rcode = 2;
+    fake_dns_rule("c.org", FAKE_MX, &servfail);
+    memset(&slow, 0, sizeof slow);
+    slow.delay_ms = 3000;
+    fake_dns_rule("x.org", FAKE_MX, &slow);
     peer("192.0.2.25", script_nostarttls, FAKE_NSTEPS(script_nostarttls), 0, NULL, 0);
     stc_options_default(&o);
     stc_strlcpy(o.ehlo, "checker.example.net", sizeof o.ehlo);
     o.cache_age = age;
+    o.max_dns = (uint8_t)max_dns;
     CHECK_EQ(stc_engine_init(&eng, fake_port(), &o), STC_OK);
     memset(jobs, 0, sizeof jobs);
-    CHECK_EQ(stc_job_domain(&eng, &jobs[0], "a.org", NULL, 0), STC_OK);
-    CHECK_EQ(stc_engine_run(&eng), STC_OK);
+}
+
+/* cache_run - a.org, then (after it ended) b.org, both with MX
+ * mx.example.org, on one engine whose caches keep results for age s */
+static void cache_run(uint32_t age)
+{
+    dns_world(age, 0);
+    dns_run(0, "a.org");
     CHECK_EQ(stc_job_domain(&eng, &jobs[1], "b.org", NULL, 0), STC_OK);
     finish();
 }
@@ -538,6 +563,181 @@ static void session_cache(void)
     CHECK_EQ(stc_job_result(&jobs[1])->host[0].addr[0].cached, 0);
 }
 
+/* dns_cache - a finished answer serves later questions for its TTL
+ * (records: 300 s; NODATA: the SOA's 60 s), at most cache_age; failures
+ * are asked again; age 0 keeps nothing. Counts are the resolver's. */
+static void dns_cache(void)
+{
+    uint32_t t0;
+
+    dns_world(600, 0);
+    t0 = fake_now();
+    dns_run(0, "a.org");
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 1);
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_AAAA), 1);
+    CHECK_EQ(eng.dns_hits, 0);
+    dns_run(1, "b.org"); /* the MX host's answers come from the cache */
+    CHECK_EQ(fake_dns_count("b.org", FAKE_MX), 1);
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 1);
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_AAAA), 1);
+    CHECK_EQ(eng.dns_hits, 2);
+    CHECK_EQ(stc_job_result(&jobs[1])->status, STC_D_NO_STARTTLS);
+    CHECK_EQ(stc_job_result(&jobs[1])->host[0].naddr, 1);
+    CHECK_EQ(stc_job_result(&jobs[1])->status, stc_job_result(&jobs[0])->status);
+    dns_run(2, "a.org"); /* a repeated domain: its MX answer too */
+    CHECK_EQ(fake_dns_count("a.org", FAKE_MX), 1);
+    CHECK_EQ(stc_job_result(&jobs[2])->status, STC_D_NO_STARTTLS);
+
+    /* past the negative TTL: AAAA asked again, A still kept */
+    fake_set_time(t0 + (FAKE_NEG_TTL + 1) * 1000u, 0);
+    dns_run(3, "b.org");
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_AAAA), 2);
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 1);
+    CHECK_EQ(fake_dns_count("b.org", FAKE_MX), 1);
+    /* past the records' TTL: asked again */
+    fake_set_time(t0 + 301000u, 0);
+    dns_run(4, "b.org");
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 2);
+    CHECK_EQ(fake_dns_count("b.org", FAKE_MX), 2);
+
+    /* a failure is not kept: the next job asks the resolver again */
+    dns_run(5, "c.org");
+    dns_run(6, "c.org");
+    CHECK_EQ(fake_dns_count("c.org", FAKE_MX), 2);
+    CHECK_EQ(stc_job_result(&jobs[6])->status, stc_job_result(&jobs[5])->status);
+    finish();
+
+    /* cache_age bounds a longer TTL */
+    dns_world(30, 0);
+    t0 = fake_now();
+    dns_run(0, "a.org");
+    dns_run(1, "b.org");
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 1);
+    fake_set_time(t0 + 31000u, 0);
+    dns_run(2, "b.org");
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 2);
+    finish();
+
+    /* age 0: nothing kept */
+    dns_world(0, 0);
+    dns_run(0, "a.org");
+    dns_run(1, "b.org");
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 2);
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_AAAA), 2);
+    CHECK_EQ(eng.dns_hits, 0);
+    finish();
+}
+
+/* dns_cap - max_dns bounds the questions in flight over every job; the
+ * others wait for a slot and every job still ends with its answer */
+static void dns_cap(void)
+{
+    stc_options_t o;
+    fake_dns_rule_t slow;
+    static const char *const names[] = {"d1.org", "d2.org", "d3.org", "d4.org", "d5.org"};
+    unsigned i, k, most = 0;
+
+    fake_reset();
+    fake_resolver("192.0.2.53");
+    memset(&slow, 0, sizeof slow);
+    slow.delay_ms = 200;
+    fake_dns_rule(NULL, 0, &slow);
+    for (i = 0; i < 5; i++)
+        fake_dns_add(names[i], FAKE_MX, "10 mx.example.org");
+    fake_dns_add("mx.example.org", FAKE_A, "192.0.2.25");
+    peer("192.0.2.25", script_nostarttls, FAKE_NSTEPS(script_nostarttls), 0, NULL, 0);
+    stc_options_default(&o);
+    stc_strlcpy(o.ehlo, "checker.example.net", sizeof o.ehlo);
+    o.max_dns = 2;
+    CHECK_EQ(stc_engine_init(&eng, fake_port(), &o), STC_OK);
+    memset(jobs, 0, sizeof jobs);
+    for (i = 0; i < 5; i++)
+        CHECK_EQ(stc_job_domain(&eng, &jobs[i], names[i], NULL, 0), STC_OK);
+    for (k = 0; k < 200000; k++) {
+        stc_pollfd_t fds[STC_MAX_DNS + STC_MAX_CONN];
+        uint32_t t;
+        size_t n, busy = 0;
+        if (stc_engine_step(&eng) != STC_EAGAIN)
+            break;
+        for (i = 0; i < STC_MAX_DNS; i++)
+            busy += eng.dns[i].state != 0;
+        if (busy > most)
+            most = (unsigned)busy;
+        n = stc_engine_pollset(&eng, fds, sizeof fds / sizeof fds[0], &t);
+        if (fake_port()->wait(fake_port()->user, fds, n, t) < 0)
+            break;
+    }
+    CHECK_EQ(most, 2);
+    for (i = 0; i < 5; i++)
+        CHECK_EQ(stc_job_result(&jobs[i])->status, STC_D_NO_STARTTLS);
+    finish();
+}
+
+/* txt_waits - a job whose hosts and sessions all come from the caches
+ * still asks its policy TXT questions when a DNS slot frees up, rather
+ * than ending without them (found by lab_domains.sh: --jobs 8 left
+ * dead.plain.test's mta_sts and tls_rpt unset) */
+static void txt_waits(void)
+{
+    uint32_t t0;
+
+    dns_world(600, 1);
+    t0 = fake_now();
+    dns_run(0, "b.org");
+    CHECK_EQ(stc_job_result(&jobs[0])->mta_sts.status, STC_NOT_APPLICABLE);
+    /* the TXT answers (NXDOMAIN, kept 60 s) are gone; MX, A, AAAA (300 s)
+     * and the session (600 s) are not; x.org holds the only DNS slot */
+    fake_set_time(t0 + (FAKE_NEG_TTL + 1) * 1000u, 0);
+    CHECK_EQ(stc_job_domain(&eng, &jobs[1], "x.org", NULL, 0), STC_OK);
+    CHECK_EQ(stc_engine_step(&eng), STC_EAGAIN);
+    CHECK_EQ(stc_job_domain(&eng, &jobs[2], "b.org", NULL, 0), STC_OK);
+    CHECK_EQ(stc_engine_run(&eng), STC_OK);
+    CHECK_EQ(fake_dns_count("_mta-sts.b.org", FAKE_TXT), 2);
+    CHECK_EQ(fake_dns_count("_smtp._tls.b.org", FAKE_TXT), 2);
+    CHECK_EQ(stc_job_result(&jobs[2])->host[0].addr[0].cached, 1);
+    CHECK_EQ(stc_job_result(&jobs[2])->mta_sts.status, STC_NOT_APPLICABLE);
+    CHECK_EQ(stc_job_result(&jobs[2])->tls_rpt.status, STC_NOT_APPLICABLE);
+    CHECK_EQ(stc_job_result(&jobs[1])->mta_sts.status, STC_NOT_APPLICABLE);
+    finish();
+}
+
+static unsigned chain_left;
+
+/* chain_next - the done hook of a streaming bulk run: each job that ends
+ * starts the next check on the same job, while the list lasts */
+static void chain_next(void *ctx, stc_job_t *j)
+{
+    (void)ctx;
+    done_count++;
+    if (chain_left > 0) {
+        chain_left--;
+        CHECK_EQ(stc_job_domain(&eng, j, "a.org", NULL, 0), STC_OK);
+    }
+}
+
+/* no_idle_wait - work that moves without any socket (answers from the
+ * caches, checks started from the done hook) is not left for the next
+ * socket event: the loop does not sleep while it can go on (a bulk run
+ * of cached domains once waited the 60 s idle bound between steps) */
+static void no_idle_wait(void)
+{
+    uint32_t t0;
+
+    dns_world(600, 0);
+    dns_run(0, "a.org"); /* everything a.org needs is now cached */
+    done_count = 0;
+    chain_left = 40;
+    stc_engine_on_done(&eng, chain_next, NULL);
+    t0 = fake_now();
+    dns_run(1, "a.org");
+    CHECK_EQ(done_count, 41);
+    CHECK_EQ(eng.sessions, 1); /* the first check's only */
+    CHECK(fake_now() - t0 < 1000u);
+    CHECK_EQ(stc_job_result(&jobs[1])->status, STC_D_NO_STARTTLS);
+    CHECK_EQ(stc_job_result(&jobs[1])->host[0].addr[0].cached, 1);
+    finish();
+}
+
 int main(void)
 {
     unit_name = "share";
@@ -555,6 +755,10 @@ int main(void)
     RUN(probes_recorded);
     RUN(probes_421);
     RUN(session_cache);
+    RUN(dns_cache);
+    RUN(dns_cap);
+    RUN(txt_waits);
+    RUN(no_idle_wait);
     stc_deinit();
     return unit_done();
 }

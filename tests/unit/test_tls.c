@@ -259,7 +259,7 @@ static int handshake(const char *sni, int32_t *lower)
     for (;;) {
         rc = stc_tls_handshake(&conn, &want, lower);
         if (rc == STC_OK)
-            return stc_tls_judge(&conn); /* the chain, as smtp.c does next */
+            return stc_tls_judge(NULL, &conn); /* the chain, as smtp.c does next (no cache) */
         if (rc != STC_EAGAIN)
             return rc;
         if (now_ms() >= deadline)
