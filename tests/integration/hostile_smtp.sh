@@ -11,8 +11,12 @@ cat "$certs/good.pem" "$certs/int.pem" >"$tmp/chain.pem"
 # start MODE [extra server flags] - start a server, set $port
 start() {
     local mode=$1; shift
+    [ -n "${spid:-}" ] && stop "$spid" # one server at a time
     spawn "$tmp/srv.out" "$srv" --port 0 --mode "$mode" --name mx.example.test \
         --cert "$tmp/chain.pem" --key "$certs/leaf.key" --max-seconds 120 "$@"
+    local rc=$?
+    spid=$last_pid
+    return $rc
 }
 
 # expect NAME WANT_EXIT MAX_MS CODE... -- CLI args : run and assert
