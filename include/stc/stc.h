@@ -941,11 +941,13 @@ typedef struct stc_cache_ent {
 /* A finished DNS answer kept for reuse within its TTL (STC_CACHE_DNS). */
 typedef struct stc_dns_cache_ent {
     uint8_t used, cd, ad, ad_ignored, res_idx, rcode;
+    uint8_t reused;    /* answered a later question: kept before one-off answers */
     uint16_t readers;  /* waiters it is still to be delivered to: not evicted */
     uint16_t qtype, id, len;
     uint32_t at;       /* stc_now() when it was answered */
     uint32_t keep_ms;  /* its lifetime: the least TTL, at most cache_age */
-    uint32_t last;     /* stc_now() when it was last used (the eviction order) */
+    uint32_t last;     /* dns_seq when it was last used (the eviction order:
+                          a count, not the clock, which ties within a ms) */
     char qname[STC_NAME_MAX + 1];
     uint8_t msg[STC_DNS_CACHE_MSG];
 } stc_dns_cache_ent_t;
@@ -987,6 +989,7 @@ typedef struct stc_engine {
     uint32_t cache_hits; /* sessions answered from the cache since init */
     uint32_t dns_queries; /* DNS questions sent to a resolver since init */
     uint32_t dns_hits;   /* DNS answers taken from the cache since init */
+    uint32_t dns_seq;    /* DNS cache uses so far: the entries' age order */
     uint32_t cert_hits;  /* certificate chains judged from the cache since init */
     stc_wait_t *dns_ready; /* waiters answered from the DNS cache, delivered next step */
     uint8_t more;        /* the last step stopped while work still moved: poll, don't sleep */

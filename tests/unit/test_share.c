@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "fake/recorded_hellos.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static uint8_t arena[4u << 20];
@@ -738,6 +739,42 @@ static void no_idle_wait(void)
     finish();
 }
 
+/* dns_keeps_shared - answers asked for again outlive one-off answers: after
+ * more one-off answers than the cache holds, the shared host's A answer is
+ * still there (plain LRU pushed it out: a bulk scan's domains each bring
+ * their own MX and TXT answers between two uses of a shared MX host) */
+static void dns_keeps_shared(void)
+{
+    char dom[32], host[32], mx[48];
+    unsigned i, n = STC_CACHE_DNS / 2 + 8; /* each brings 5 one-off answers */
+
+    dns_world(600, 0);
+    for (i = 0; i < n; i++) {
+        snprintf(dom, sizeof dom, "d%u.org", i);
+        snprintf(host, sizeof host, "h%u.example.org", i);
+        snprintf(mx, sizeof mx, "10 %s", host);
+        fake_dns_add(dom, FAKE_MX, mx);
+        fake_dns_add(host, FAKE_A, "192.0.2.25");
+    }
+    dns_run(0, "a.org");
+    dns_run(1, "b.org"); /* mx.example.org's answers are asked for again */
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 1);
+    for (i = 0; i < n; i++) {
+        snprintf(dom, sizeof dom, "d%u.org", i);
+        dns_run(2, dom);
+        CHECK_EQ(stc_job_result(&jobs[2])->status, STC_D_NO_STARTTLS);
+    }
+    CHECK(eng.dns_queries >= STC_CACHE_DNS); /* the cache was full and turned over */
+    dns_run(3, "a.org");
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 1);
+    CHECK_EQ(fake_dns_count("mx.example.org", FAKE_AAAA), 1);
+    CHECK_EQ(fake_dns_count("a.org", FAKE_MX), 2); /* asked once before: one-off */
+    CHECK_EQ(fake_dns_count("d0.org", FAKE_MX), 1);
+    dns_run(4, "d0.org"); /* a one-off answer did give way */
+    CHECK_EQ(fake_dns_count("d0.org", FAKE_MX), 2);
+    finish();
+}
+
 int main(void)
 {
     unit_name = "share";
@@ -759,6 +796,7 @@ int main(void)
     RUN(dns_cap);
     RUN(txt_waits);
     RUN(no_idle_wait);
+    RUN(dns_keeps_shared);
     stc_deinit();
     return unit_done();
 }
