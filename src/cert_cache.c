@@ -96,31 +96,30 @@ static stc_cert_cache_ent_t *find(stc_engine_t *e, const uint8_t key[32], uint32
     size_t i;
     for (i = 0; i < STC_CACHE_CERTS; i++) {
         stc_cert_cache_ent_t *c = &e->ccache[i];
-        if (c->used && now - c->at < e->opt.cache_age * 1000u &&
+        if (c->u.used && now - c->u.at < e->opt.cache_age * 1000u &&
             memcmp(c->key, key, 32) == 0)
             return c;
     }
     return NULL;
 }
 
-/* put - keep a judgement (the entry used longest ago, or a dead one, gives way) */
+/* put - keep a judgement (a dead entry, else the one cache_rule.c picks) */
 static void put(stc_engine_t *e, const uint8_t key[32], const stc_session_t *s,
                 const rec_t *r, uint32_t now)
 {
-    stc_cert_cache_ent_t *c = &e->ccache[0];
+    stc_cert_cache_ent_t *c = NULL;
     size_t i;
 
     for (i = 0; i < STC_CACHE_CERTS; i++) {
         stc_cert_cache_ent_t *k = &e->ccache[i];
-        if (!k->used || now - k->at >= e->opt.cache_age * 1000u) {
+        if (!k->u.used || now - k->u.at >= e->opt.cache_age * 1000u) {
             c = k;
             break;
         }
-        if (now - k->last > now - c->last)
+        if (stc_cache_rather(&k->u, c ? &c->u : NULL))
             c = k;
     }
-    c->used = 1;
-    c->at = c->last = now;
+    stc_cache_stored(e, &c->u);
     memcpy(c->key, key, 32);
     c->info = s->a.cert;
     c->chain = s->chain;
@@ -150,7 +149,7 @@ int stc_cert_judge_cached(stc_engine_t *e, const stc_der_t *chain, unsigned n, u
         if (c != NULL) {
             unsigned i;
             e->cert_hits++;
-            e->ccache[c - e->ccache].last = t;
+            stc_cache_hit(e, &e->ccache[c - e->ccache].u);
             s->a.cert = c->info;
             s->chain = c->chain;
             memcpy(s->subject, c->subject, sizeof s->subject);

@@ -232,11 +232,19 @@ static int in_flight(const stc_engine_t *e)
  * and step_pools delivers it; the entry counts its readers and is not
  * evicted before they have it. */
 
+/* ANS_OF - answer a of a finished slot or a cache entry (both keep the
+ * answer under the same field names) */
+#define ANS_OF(a, src)                                                           \
+    ((a).msg = (src)->msg, (a).qname = (src)->qname, (a).len = (src)->len,     \
+     (a).id = (src)->id, (a).qtype = (src)->qtype, (a).rcode = (src)->rcode,   \
+     (a).ad = (src)->ad, (a).ad_ignored = (src)->ad_ignored, (a).cd = (src)->cd, \
+     (a).res_idx = (src)->res_idx)
+
 #if STC_CACHE_DNS > 0
 /* fresh - is cache entry c alive at now? */
 static int fresh(const stc_dns_cache_ent_t *c, uint32_t now)
 {
-    return c->used && now - c->at < c->keep_ms;
+    return c->u.used && now - c->u.at < c->keep_ms;
 }
 
 /* dcache_find - the entry answering (qname, qtype, cd) now, or -1 */
@@ -248,8 +256,7 @@ static long dcache_find(stc_engine_t *e, const char *qname, uint16_t qtype, int 
         stc_dns_cache_ent_t *c = &e->dcache[i];
         if (fresh(c, now) && c->qtype == qtype && c->cd == (cd ? 1 : 0) &&
             stc_name_eq(c->qname, qname)) {
-            c->last = ++e->dns_seq;
-            c->reused = 1;
+            stc_cache_hit(e, &c->u);
             return (long)i;
         }
     }
@@ -258,11 +265,9 @@ static long dcache_find(stc_engine_t *e, const char *qname, uint16_t qtype, int 
 
 /* dcache_put - keep slot q's finished answer for its lifetime. Not kept:
  * failures (the next asker tries again), answers without a TTL to go by,
- * TTL 0, answers longer than an entry. An entry never asked for again
- * gives way first (the one used longest ago), then any: in a bulk scan
- * each domain brings one-off answers (its MX, its TXT) that would
- * otherwise push out the MX hosts' answers every domain shares (plain LRU
- * kept 2% of the answers make bench asked for). Never an entry whose
+ * TTL 0, answers longer than an entry. A dead entry or the one for the
+ * same question is taken, else the one cache_rule.c picks (in make bench
+ * plain LRU kept 2% of the answers asked for again), never one whose
  * readers are still to be served. */
 static void dcache_put(stc_engine_t *e, const stc_dnsq_t *q, int err)
 {
@@ -284,14 +289,12 @@ static void dcache_put(stc_engine_t *e, const stc_dnsq_t *q, int err)
             c = k;
             break;
         }
-        if (c == NULL || (!k->reused && c->reused) ||
-            (k->reused == c->reused && (int32_t)(k->last - c->last) < 0))
+        if (c == NULL || stc_cache_rather(&k->u, &c->u))
             c = k;
     }
     if (c == NULL)
         return; /* every entry is about to be read */
-    c->used = 1;
-    c->reused = 0;
+    stc_cache_stored(e, &c->u);
     c->cd = q->cd;
     c->ad = q->ad;
     c->ad_ignored = q->ad_ignored;
@@ -300,8 +303,6 @@ static void dcache_put(stc_engine_t *e, const stc_dnsq_t *q, int err)
     c->qtype = q->qtype;
     c->id = q->id;
     c->len = q->len;
-    c->at = now;
-    c->last = ++e->dns_seq;
     c->keep_ms = (ttl < e->opt.cache_age ? ttl : e->opt.cache_age) * 1000u;
     stc_strlcpy(c->qname, q->qname, sizeof c->qname);
     memcpy(c->msg, q->msg, q->len);
@@ -320,16 +321,7 @@ static int deliver_cached(stc_engine_t *e)
         w->next = NULL;
         w->pool = STC_POOL_NONE;
         c->readers--;
-        a.msg = c->msg;
-        a.qname = c->qname;
-        a.len = c->len;
-        a.id = c->id;
-        a.qtype = c->qtype;
-        a.rcode = c->rcode;
-        a.ad = c->ad;
-        a.ad_ignored = c->ad_ignored;
-        a.cd = c->cd;
-        a.res_idx = c->res_idx;
+        ANS_OF(a, c);
         stc_job_dns_answer(e, w, &a, STC_OK);
         progress = 1;
     }
@@ -393,9 +385,9 @@ static const stc_session_t *cache_find(stc_engine_t *e, const stc_ip_t *ip, uint
         return NULL;
     for (i = 0; i < STC_CACHE_SESSIONS; i++) {
         const stc_cache_ent_t *c = &e->cache[i];
-        if (c->used && c->port == port && c->implicit_tls == mode && same_ip(&c->ip, ip) &&
-            stc_name_eq(c->sni, sni) && now - c->at < e->opt.cache_age * 1000u) {
-            e->cache[i].last = now;
+        if (c->u.used && c->port == port && c->implicit_tls == mode && same_ip(&c->ip, ip) &&
+            stc_name_eq(c->sni, sni) && now - c->u.at < e->opt.cache_age * 1000u) {
+            stc_cache_hit(e, &e->cache[i].u);
             return &c->s;
         }
     }
@@ -405,14 +397,16 @@ static const stc_session_t *cache_find(stc_engine_t *e, const stc_ip_t *ip, uint
     return NULL;
 }
 
-/* cache_put - keep a finished task's facts (the entry used longest ago
- * gives way, so MX hosts many domains share stay while one-off hosts pass).
+/* cache_put - keep a finished task's facts (a dead entry or the one for
+ * the same session is taken, else the one cache_rule.c picks, so MX hosts
+ * many domains share stay while one-off hosts pass).
  * Not kept: policy fetches (one domain's), and sessions the checker's own
  * limits cut short (a later check must try again, not inherit that). */
 static void cache_put(stc_engine_t *e, const stc_task_t *t)
 {
 #if STC_CACHE_SESSIONS > 0
-    stc_cache_ent_t *c = &e->cache[0];
+    stc_cache_ent_t *c = NULL;
+    uint32_t now = stc_now(e);
     size_t i;
     if (e->opt.cache_age == 0 || t->implicit_tls == STC_HTTPS || t->s.a.reach == STC_R_UNCHECKED)
         return;
@@ -422,18 +416,18 @@ static void cache_put(stc_engine_t *e, const stc_task_t *t)
             return;
     for (i = 0; i < STC_CACHE_SESSIONS; i++) {
         stc_cache_ent_t *k = &e->cache[i];
-        if (!k->used || (k->port == t->port && k->implicit_tls == t->implicit_tls &&
-                         same_ip(&k->ip, &t->ip) && stc_name_eq(k->sni, t->sni))) {
+        if (!k->u.used || now - k->u.at >= e->opt.cache_age * 1000u ||
+            (k->port == t->port && k->implicit_tls == t->implicit_tls &&
+             same_ip(&k->ip, &t->ip) && stc_name_eq(k->sni, t->sni))) {
             c = k;
             break;
         }
-        if (k->last - c->last > 0x7fffffffu) /* k was used longer ago (wrapping clock) */
+        if (stc_cache_rather(&k->u, c ? &c->u : NULL))
             c = k;
     }
-    c->used = 1;
+    stc_cache_stored(e, &c->u);
     c->implicit_tls = t->implicit_tls;
     c->port = t->port;
-    c->at = c->last = stc_now(e);
     c->ip = t->ip;
     stc_strlcpy(c->sni, t->sni, sizeof c->sni);
     c->s = t->s;
@@ -551,16 +545,7 @@ static void deliver_dns(stc_engine_t *e, stc_dnsq_t *q, int err)
     stc_wait_t *w;
 
     dcache_put(e, q, err);
-    a.msg = q->msg;
-    a.qname = q->qname;
-    a.len = q->len;
-    a.id = q->id;
-    a.qtype = q->qtype;
-    a.rcode = q->rcode;
-    a.ad = q->ad;
-    a.ad_ignored = q->ad_ignored;
-    a.cd = q->cd;
-    a.res_idx = q->res_idx;
+    ANS_OF(a, q);
     while ((w = q->waiters) != NULL) {
         q->waiters = w->next;
         w->next = NULL;

@@ -275,6 +275,13 @@ int stc_cert_judge(const stc_der_t *certs, unsigned n, unsigned sent, const char
                    int64_t now, unsigned warn_days, stc_session_t *s,
                    stc_finding_fn add, void *ctx);
 
+/* The caches' shared eviction rule (cache_rule.c): stored marks a new
+ * entry, hit one that answered an ask; rather says whether entry k gives
+ * way before c (one-off entries first, then the one used longest ago). */
+void stc_cache_stored(struct stc_engine *e, stc_cache_use_t *u);
+void stc_cache_hit(struct stc_engine *e, stc_cache_use_t *u);
+int stc_cache_rather(const stc_cache_use_t *k, const stc_cache_use_t *c);
+
 /* stc_cert_judge through the engine's certificate cache (cert_cache.c):
  * the same chain judged for the same name within opt.cache_age gives the
  * same facts and findings (added to s->a) without being parsed again.

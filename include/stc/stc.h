@@ -927,12 +927,21 @@ typedef struct stc_job {
     stc_domain_result_t result;
 } stc_job_t;
 
+/* How a cache entry stands for eviction (src/cache_rule.c: one rule for
+ * the session, DNS and certificate caches). */
+typedef struct stc_cache_use {
+    uint8_t used;      /* holds something */
+    uint8_t reused;    /* answered a later ask: kept before one-off entries */
+    uint32_t at;       /* stc_now() when it was stored (its age) */
+    uint32_t last;     /* cache_seq when it was last used (the eviction order:
+                          a count, not the clock, which ties within a ms) */
+} stc_cache_use_t;
+
 /* A finished session task kept for reuse (STC_CACHE_SESSIONS). */
 typedef struct stc_cache_ent {
-    uint8_t used, implicit_tls;
+    stc_cache_use_t u;
+    uint8_t implicit_tls;
     uint16_t port;
-    uint32_t at;       /* stc_now() when it finished (its age) */
-    uint32_t last;     /* stc_now() when it was last used (the eviction order) */
     stc_ip_t ip;
     char sni[STC_NAME_MAX + 1];
     stc_session_t s;
@@ -940,14 +949,11 @@ typedef struct stc_cache_ent {
 
 /* A finished DNS answer kept for reuse within its TTL (STC_CACHE_DNS). */
 typedef struct stc_dns_cache_ent {
-    uint8_t used, cd, ad, ad_ignored, res_idx, rcode;
-    uint8_t reused;    /* answered a later question: kept before one-off answers */
+    stc_cache_use_t u;
+    uint8_t cd, ad, ad_ignored, res_idx, rcode;
     uint16_t readers;  /* waiters it is still to be delivered to: not evicted */
     uint16_t qtype, id, len;
-    uint32_t at;       /* stc_now() when it was answered */
     uint32_t keep_ms;  /* its lifetime: the least TTL, at most cache_age */
-    uint32_t last;     /* dns_seq when it was last used (the eviction order:
-                          a count, not the clock, which ties within a ms) */
     char qname[STC_NAME_MAX + 1];
     uint8_t msg[STC_DNS_CACHE_MSG];
 } stc_dns_cache_ent_t;
@@ -960,9 +966,9 @@ typedef struct stc_cert_found {
     int32_t detail;
 } stc_cert_found_t;
 typedef struct stc_cert_cache_ent {
-    uint8_t used, nfound;
+    stc_cache_use_t u;
+    uint8_t nfound;
     uint8_t key[32];
-    uint32_t at, last; /* stc_now(): judged, last used */
     stc_cert_info_t info;
     stc_chain_facts_t chain;
     char subject[STC_CERT_TEXT_MAX], issuer[STC_CERT_TEXT_MAX];
@@ -989,7 +995,7 @@ typedef struct stc_engine {
     uint32_t cache_hits; /* sessions answered from the cache since init */
     uint32_t dns_queries; /* DNS questions sent to a resolver since init */
     uint32_t dns_hits;   /* DNS answers taken from the cache since init */
-    uint32_t dns_seq;    /* DNS cache uses so far: the entries' age order */
+    uint32_t cache_seq;  /* cache entries stored or used so far: their age order */
     uint32_t cert_hits;  /* certificate chains judged from the cache since init */
     stc_wait_t *dns_ready; /* waiters answered from the DNS cache, delivered next step */
     uint8_t more;        /* the last step stopped while work still moved: poll, don't sleep */

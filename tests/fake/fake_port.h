@@ -119,10 +119,10 @@ extern "C" {
 
 /* Table sizes (tests that need more can raise them here). */
 #define FAKE_MAX_SOCKS 64      /* sockets open at once */
-#define FAKE_MAX_CONNS 512     /* TCP connections per test, kept for inspection */
+#define FAKE_MAX_CONNS 1024    /* TCP connections per test, kept for inspection */
 #define FAKE_MAX_PEERS 64
 #define FAKE_MAX_STEPS 32      /* steps per script */
-#define FAKE_MAX_RRS 512       /* DNS records */
+#define FAKE_MAX_RRS 1024      /* DNS records */
 #define FAKE_MAX_RULES 64
 #define FAKE_MAX_RESOLVERS 8
 

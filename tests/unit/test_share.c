@@ -739,14 +739,13 @@ static void no_idle_wait(void)
     finish();
 }
 
-/* dns_keeps_shared - answers asked for again outlive one-off answers: after
- * more one-off answers than the cache holds, the shared host's A answer is
- * still there (plain LRU pushed it out: a bulk scan's domains each bring
- * their own MX and TXT answers between two uses of a shared MX host) */
-static void dns_keeps_shared(void)
+/* one_off_world - the DNS world plus n domains d<i>.org, each with its own
+ * MX host h<i>.example.org: every one brings answers and a session that no
+ * other domain asks for again */
+static void one_off_world(unsigned n)
 {
     char dom[32], host[32], mx[48];
-    unsigned i, n = STC_CACHE_DNS / 2 + 8; /* each brings 5 one-off answers */
+    unsigned i;
 
     dns_world(600, 0);
     for (i = 0; i < n; i++) {
@@ -756,6 +755,18 @@ static void dns_keeps_shared(void)
         fake_dns_add(dom, FAKE_MX, mx);
         fake_dns_add(host, FAKE_A, "192.0.2.25");
     }
+}
+
+/* dns_keeps_shared - answers asked for again outlive one-off answers: after
+ * more one-off answers than the cache holds, the shared host's A answer is
+ * still there (plain LRU pushed it out: a bulk scan's domains each bring
+ * their own MX and TXT answers between two uses of a shared MX host) */
+static void dns_keeps_shared(void)
+{
+    char dom[32];
+    unsigned i, n = STC_CACHE_DNS / 2 + 8; /* each brings 5 one-off answers */
+
+    one_off_world(n);
     dns_run(0, "a.org");
     dns_run(1, "b.org"); /* mx.example.org's answers are asked for again */
     CHECK_EQ(fake_dns_count("mx.example.org", FAKE_A), 1);
@@ -772,6 +783,63 @@ static void dns_keeps_shared(void)
     CHECK_EQ(fake_dns_count("d0.org", FAKE_MX), 1);
     dns_run(4, "d0.org"); /* a one-off answer did give way */
     CHECK_EQ(fake_dns_count("d0.org", FAKE_MX), 2);
+    finish();
+}
+
+/* sessions_keep_shared - the session cache's rule is the same: a session
+ * a second domain used outlives more one-off sessions than the cache holds
+ * (each d<i>.org has its own MX name, so its own (address, port, SNI)) */
+static void sessions_keep_shared(void)
+{
+    char dom[32];
+    unsigned i, n = STC_CACHE_SESSIONS + 8;
+    uint32_t hits;
+
+    one_off_world(n);
+    dns_run(0, "a.org");
+    dns_run(1, "b.org"); /* mx.example.org's session serves a second domain */
+    CHECK_EQ(stc_engine_sessions(&eng), 1);
+    CHECK_EQ(eng.cache_hits, 1);
+    for (i = 0; i < n; i++) {
+        snprintf(dom, sizeof dom, "d%u.org", i);
+        dns_run(2, dom);
+    }
+    CHECK_EQ(stc_engine_sessions(&eng), 1 + n); /* every one-off host had its session */
+    hits = eng.cache_hits;
+    dns_run(3, "a.org");
+    CHECK_EQ(stc_engine_sessions(&eng), 1 + n); /* still cached */
+    CHECK_EQ(eng.cache_hits, hits + 1);
+    CHECK_EQ(stc_job_result(&jobs[3])->host[0].addr[0].cached, 1);
+    dns_run(4, "d0.org"); /* a one-off session did give way */
+    CHECK_EQ(stc_engine_sessions(&eng), 2 + n);
+    finish();
+}
+
+/* cache_rule - the shared order itself: one-off entries give way before
+ * reused ones, then the one used longest ago, by a use count that does not
+ * tie within a millisecond and may wrap */
+static void cache_rule(void)
+{
+    stc_cache_use_t a, b;
+
+    dns_world(600, 0);
+    stc_cache_stored(&eng, &a);
+    stc_cache_stored(&eng, &b); /* the same ms: b is still the younger */
+    CHECK_EQ(stc_cache_rather(&a, &b), 1);
+    CHECK_EQ(stc_cache_rather(&b, &a), 0);
+    CHECK_EQ(stc_cache_rather(&b, NULL), 1);
+    stc_cache_hit(&eng, &a); /* reused now */
+    CHECK_EQ(stc_cache_rather(&b, &a), 1);
+    CHECK_EQ(stc_cache_rather(&a, &b), 0);
+    stc_cache_stored(&eng, &a); /* a new entry in a's place: one-off again */
+    CHECK_EQ(a.reused, 0);
+    CHECK_EQ(stc_cache_rather(&b, &a), 1);
+    eng.cache_seq = 0xfffffffeu; /* the count wraps */
+    stc_cache_stored(&eng, &a);
+    stc_cache_stored(&eng, &b);
+    CHECK_EQ(b.last, 0);
+    CHECK_EQ(stc_cache_rather(&a, &b), 1);
+    CHECK_EQ(stc_cache_rather(&b, &a), 0);
     finish();
 }
 
@@ -797,6 +865,8 @@ int main(void)
     RUN(txt_waits);
     RUN(no_idle_wait);
     RUN(dns_keeps_shared);
+    RUN(sessions_keep_shared);
+    RUN(cache_rule);
     stc_deinit();
     return unit_done();
 }
