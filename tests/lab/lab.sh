@@ -38,6 +38,31 @@ case $RUN in
     *[[:space:]]*) echo "lab: run directory path must not contain spaces (Postfix -o values)" >&2; exit 2 ;;
 esac
 
+# The servers' own users must reach the run directory: Postfix's master opens
+# its lock file as the mail owner, so a checkout under a mode-700 directory
+# (/root, mktemp -d) fails with "Permission denied". A run directory of ours
+# (under tests/lab) in such a tree becomes a symlink to one under /var/tmp;
+# one named by STC_LAB_RUN is refused with the reason.
+reachable() { setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$1" 2>/dev/null; }
+if [ -L "$RUN" ]; then
+    RUN=$(readlink -f "$RUN")
+elif [ "${1:-}" = up ] && [ "$(id -u)" -eq 0 ] && ! reachable "$(dirname "$RUN")"; then
+    case $RUN in
+        "$LAB_DIR"/*) ;;
+        *) echo "lab: $RUN is not reachable by unprivileged users (the servers'); pick a run directory under a world-searchable path" >&2; exit 2 ;;
+    esac
+    if [ -s "$RUN/state/netns.ino" ]; then
+        echo "lab: a lab still runs from $RUN; run 'lab.sh down' first" >&2; exit 2
+    fi
+    alt=/var/tmp/stc-lab/$(printf %s "$RUN" | sha256sum | cut -c1-16)
+    mkdir -p "$alt"
+    chmod 755 /var/tmp/stc-lab "$alt"
+    rm -rf "$RUN"
+    ln -s "$alt" "$RUN"
+    echo "lab: $(dirname "$RUN") is not reachable by the servers' users; run directory $RUN -> $alt" >&2
+    RUN=$alt
+fi
+
 # ---------------------------------------------------------------- address plan
 # Infrastructure: 192.0.2.0/24 (TEST-NET-1). The tap device owns the /24
 # (lwIP side .2); the servers' /32s live on lo.
