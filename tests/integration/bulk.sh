@@ -2,7 +2,8 @@
 # bulk.sh - bulk mode and monitoring output of the CLI (issue 11):
 #   - input_line on every JSON object (rows of a file, names on the command
 #     line, unreadable rows), and --line-offset
-#   - --ordered: input order although a slow domain comes first
+#   - --ordered: input order although a slow domain comes first; without
+#     --jobs a list runs concurrently and names keep their order
 #   - --resume after a run killed with SIGKILL and a half-written last
 #     line: every row exactly once, the cut row done again, the exit code
 #     the worst over old and new; a FILE of another list is refused
@@ -147,6 +148,14 @@ printf 'slow.test\ngood1.test\ngood2.test\ngood3.test\ngood4.test\ngood5.test\n'
 "$cli" --json $common --jobs 3 --ordered -file "$tmp/list.csv" >"$tmp/out" 2>/dev/null
 [ "$(order "$tmp/out")" = "2 3 4 5 6 7 8 9 10 11 12 13 14" ] && ok || bad "ordered list: '$(order "$tmp/out")'"
 [ "$(facts "$tmp/out")" = "$want_list" ] && ok || bad "ordered list: facts '$(facts "$tmp/out")'"
+# without --jobs: a list runs several checks at once (the default, 32), so
+# the slow first row is written last; names on the command line keep their
+# order (an implied --ordered), the slow one first
+"$cli" --json $common -file "$tmp/slow.csv" >"$tmp/out" 2>&1
+[ "$(order "$tmp/out" | awk '{print $NF}')" = 1 ] && [ "$(order "$tmp/out" | wc -w)" -eq 6 ] \
+    && ok || bad "default jobs, list: written as '$(order "$tmp/out")', wanted slow.test (1) last"
+"$cli" --json $common slow.test good1.test good2.test good3.test >"$tmp/out" 2>&1
+[ "$(order "$tmp/out")" = "1 2 3 4" ] && ok || bad "default jobs, names: written as '$(order "$tmp/out")'"
 # text and nagios output in order too
 "$cli" --nagios $common --jobs 6 --ordered -file "$tmp/slow.csv" >"$tmp/out" 2>&1
 [ "$(sed 's/^STARTTLS [A-Z]* - \([^:]*\):.*/\1/' "$tmp/out" | tr '\n' ' ')" = "slow.test good1.test good2.test good3.test good4.test good5.test " ] \
