@@ -575,10 +575,40 @@ static int digest(const stc_der_t *c, stc_cert_digest_t *d)
     return rc == 0 ? STC_OK : STC_ENOMEM;
 }
 
+/* stc_cert_name_check - the RFC 6125 check of name_ok for one leaf, with
+ * no chain work: 1 when the leaf is valid for host, 0 when not, STC_ENOMEM,
+ * or STC_EINVAL when the leaf does not parse */
+int stc_cert_name_check(const stc_der_t *leaf, const char *host)
+{
+    DecodedCert *dc = (DecodedCert *)XMALLOC(sizeof *dc, NULL, DYNAMIC_TYPE_DCERT);
+    size_t f0 = failures();
+    int prc, ok = 0;
+
+    if (!dc)
+        return STC_ENOMEM;
+    prc = parse(dc, leaf, 0, NO_VERIFY, NULL);
+    if (prc == 0)
+        ok = name_ok(dc, host);
+    wc_FreeDecodedCert(dc);
+    XFREE(dc, NULL, DYNAMIC_TYPE_DCERT);
+    if (prc == MEMORY_E || failures() != f0)
+        return STC_ENOMEM;
+    return prc == 0 ? ok : STC_EINVAL;
+}
+
 /* stc_cert_judge - every problem of a peer chain; see stc_int.h */
 int stc_cert_judge(const stc_der_t *chain, unsigned n, unsigned sent, const char *host,
                    int64_t now, unsigned warn_days, stc_session_t *s,
                    stc_finding_fn add, void *ctx)
+{
+    return stc_cert_judge_at(chain, n, sent, host, now, warn_days, s, add, ctx, NULL);
+}
+
+/* stc_cert_judge_at - stc_cert_judge, and where among the findings it
+ * reports the name check's (see stc_int.h) */
+int stc_cert_judge_at(const stc_der_t *chain, unsigned n, unsigned sent, const char *host,
+                      int64_t now, unsigned warn_days, stc_session_t *s,
+                      stc_finding_fn add, void *ctx, int *name_at)
 {
     facts_t f[STC_CHAIN_MAX];
     uint8_t path[STC_CHAIN_MAX];
@@ -590,6 +620,8 @@ int stc_cert_judge(const stc_der_t *chain, unsigned n, unsigned sent, const char
     int parse_err = 0, leaf_name = 0, rc = STC_OK;
     void *cm = stc_tls_trust_store();
 
+    if (name_at)
+        *name_at = -1; /* no name check: no leaf, or it does not parse */
     memset(info, 0, sizeof *info);
     memset(f, 0, sizeof f);
     memset(&s->chain, 0, sizeof s->chain);
@@ -667,6 +699,8 @@ int stc_cert_judge(const stc_der_t *chain, unsigned n, unsigned sent, const char
      * verified above and is not "self-signed" in the bad sense. */
     if (f[0].self && !f[0].anchored)
         note(&fd, STC_F_CERT_SELF_SIGNED, 0);
+    if (name_at)
+        *name_at = (int)fd.n;
     if (!leaf_name)
         note(&fd, STC_F_CERT_NAME_MISMATCH, 0);
     len = build_path(n, f, path);

@@ -3,11 +3,14 @@
  * A provider's MX hosts and a host's IPv4 and IPv6 addresses usually send
  * the same chain; in a bulk scan each would otherwise be parsed and its
  * signatures verified again. A judged chain is kept (STC_CACHE_CERTS
- * entries in the engine) under the SHA-256 of what decides its judgement:
- * the reference name, the warning window, how many certificates were sent,
- * and the certificates' DER. What is kept is what cert.c learnt: the leaf's
- * facts, the digests, which issuer links verified and which certificates
- * were in date, the subject and issuer texts, the findings. Facts, never
+ * entries in the engine) under the SHA-256 of what decides its judgement
+ * apart from the name: the warning window, how many certificates were
+ * sent, and the certificates' DER. What is kept is what cert.c learnt: the
+ * leaf's facts, the digests, which issuer links verified and which
+ * certificates were in date, the subject and issuer texts, the findings
+ * other than the name's and the place of that one. The reference name is
+ * checked against the leaf for each judgement (one parse of the leaf, no
+ * signature), so mx1 and mx2 of a provider share one entry. Facts, never
  * verdicts: DANE and the domain's rules are judged by each job. An entry
  * lives opt.cache_age seconds like the session cache, so dates judged at
  * the first sight are at most that old.
@@ -30,7 +33,7 @@ static void to_addr(void *ctx, unsigned code, int32_t detail)
 typedef struct rec {
     stc_session_t *s;
     uint8_t n, over;
-    stc_cert_found_t f[STC_CERT_FOUND_MAX];
+    stc_cert_found_t f[STC_CERT_FOUND_MAX + 1]; /* + the name's */
 } rec_t;
 
 /* record - stc_cert_judge's callback: to the address, and kept */
@@ -38,7 +41,7 @@ static void record(void *ctx, unsigned code, int32_t detail)
 {
     rec_t *r = (rec_t *)ctx;
     stc_add_addr_finding(&r->s->a, code, detail);
-    if (r->n < STC_CERT_FOUND_MAX) {
+    if (r->n < sizeof r->f / sizeof r->f[0]) {
         r->f[r->n].code = (uint16_t)code;
         r->f[r->n].detail = detail;
         r->n++;
@@ -56,30 +59,22 @@ static void put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-/* chain_key - SHA-256 of (name, warn_days, sent, n, each length + DER);
- * 0, or -1 when the hash cannot be had (then nothing is cached) */
-static int chain_key(const stc_der_t *chain, unsigned n, unsigned sent, const char *host,
-                     unsigned warn_days, uint8_t key[32])
+/* chain_key - SHA-256 of (warn_days, sent, n, each length + DER); 0, or
+ * -1 when the hash cannot be had (then nothing is cached) */
+static int chain_key(const stc_der_t *chain, unsigned n, unsigned sent, unsigned warn_days,
+                     uint8_t key[32])
 {
     wc_Sha256 h;
-    uint8_t hdr[12], low[STC_NAME_MAX + 1];
-    size_t i, len = strlen(host);
+    uint8_t hdr[12];
+    size_t i;
     int rc;
 
-    if (len >= sizeof low)
-        return -1;
-    for (i = 0; i < len; i++) /* the name as tasks compare it: any case */
-        low[i] = (uint8_t)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] - 'A' + 'a' : host[i]);
-    if (len > 0 && low[len - 1] == '.')
-        len--;
-    low[len] = 0;
     if (wc_InitSha256(&h) != 0)
         return -1;
     put32(hdr, (uint32_t)warn_days);
     put32(hdr + 4, (uint32_t)sent);
     put32(hdr + 8, (uint32_t)n);
-    rc = wc_Sha256Update(&h, low, (word32)len + 1);
-    rc |= wc_Sha256Update(&h, hdr, sizeof hdr);
+    rc = wc_Sha256Update(&h, hdr, sizeof hdr);
     for (i = 0; i < n && rc == 0; i++) {
         put32(hdr, (uint32_t)chain[i].n);
         rc |= wc_Sha256Update(&h, hdr, 4);
@@ -105,7 +100,7 @@ static stc_cert_cache_ent_t *find(stc_engine_t *e, const uint8_t key[32], uint32
 
 /* put - keep a judgement (a dead entry, else the one cache_rule.c picks) */
 static void put(stc_engine_t *e, const uint8_t key[32], const stc_session_t *s,
-                const rec_t *r, uint32_t now)
+                const rec_t *r, int name_at, uint32_t now)
 {
     stc_cert_cache_ent_t *c = NULL;
     size_t i;
@@ -125,8 +120,39 @@ static void put(stc_engine_t *e, const uint8_t key[32], const stc_session_t *s,
     c->chain = s->chain;
     memcpy(c->subject, s->subject, sizeof c->subject);
     memcpy(c->issuer, s->issuer, sizeof c->issuer);
-    c->nfound = r->n;
-    memcpy(c->found, r->f, sizeof c->found);
+    c->name_at = (int8_t)name_at;
+    c->nfound = 0;
+    for (i = 0; i < r->n; i++) /* the name's finding is redone per name */
+        if (!((int)i == name_at && !s->a.cert.name_ok))
+            c->found[c->nfound++] = r->f[i];
+}
+
+/* from_entry - a judgement for host out of entry c: the name checked on
+ * the leaf, everything else as kept; STC_ENOMEM when the leaf cannot be
+ * parsed for want of memory */
+static int from_entry(const stc_cert_cache_ent_t *c, const stc_der_t *leaf, const char *host,
+                      stc_session_t *s)
+{
+    int ok = 0, i;
+
+    if (c->name_at >= 0) {
+        ok = stc_cert_name_check(leaf, host);
+        if (ok == STC_ENOMEM)
+            return STC_ENOMEM;
+        ok = ok == 1; /* the leaf parsed when it was judged: it does again */
+    }
+    s->a.cert = c->info;
+    s->a.cert.name_ok = (uint8_t)ok;
+    s->chain = c->chain;
+    memcpy(s->subject, c->subject, sizeof s->subject);
+    memcpy(s->issuer, c->issuer, sizeof s->issuer);
+    for (i = 0; i <= (int)c->nfound; i++) {
+        if (i == c->name_at && !ok)
+            stc_add_addr_finding(&s->a, STC_F_CERT_NAME_MISMATCH, 0);
+        if (i < (int)c->nfound)
+            stc_add_addr_finding(&s->a, c->found[i].code, c->found[i].detail);
+    }
+    return STC_OK;
 }
 #endif
 
@@ -138,32 +164,30 @@ int stc_cert_judge_cached(stc_engine_t *e, const stc_der_t *chain, unsigned n, u
     uint8_t key[32];
     uint32_t t;
     rec_t r;
-    int rc, keyed;
+    int rc, keyed, name_at = -1;
 
     if (e == NULL || e->opt.cache_age == 0 || n == 0)
         return stc_cert_judge(chain, n, sent, host, now, warn_days, s, to_addr, s);
     t = stc_now(e);
-    keyed = chain_key(chain, n, sent, host, warn_days, key) == 0;
+    keyed = chain_key(chain, n, sent, warn_days, key) == 0;
     if (keyed) {
-        const stc_cert_cache_ent_t *c = find(e, key, t);
+        stc_cert_cache_ent_t *c = find(e, key, t);
         if (c != NULL) {
-            unsigned i;
-            e->cert_hits++;
-            stc_cache_hit(e, &e->ccache[c - e->ccache].u);
-            s->a.cert = c->info;
-            s->chain = c->chain;
-            memcpy(s->subject, c->subject, sizeof s->subject);
-            memcpy(s->issuer, c->issuer, sizeof s->issuer);
-            for (i = 0; i < c->nfound; i++)
-                stc_add_addr_finding(&s->a, c->found[i].code, c->found[i].detail);
-            return STC_OK;
+            rc = from_entry(c, &chain[0], host, s);
+            if (rc == STC_OK) {
+                e->cert_hits++;
+                stc_cache_hit(e, &c->u);
+            }
+            return rc;
         }
     }
     memset(&r, 0, sizeof r);
     r.s = s;
-    rc = stc_cert_judge(chain, n, sent, host, now, warn_days, s, record, &r);
-    if (rc == STC_OK && keyed && !r.over)
-        put(e, key, s, &r, t);
+    rc = stc_cert_judge_at(chain, n, sent, host, now, warn_days, s, record, &r, &name_at);
+    /* kept only when every finding fits, the name's left out */
+    if (rc == STC_OK && keyed && !r.over &&
+        r.n - (name_at >= 0 && !s->a.cert.name_ok) <= STC_CERT_FOUND_MAX)
+        put(e, key, s, &r, name_at, t);
     return rc;
 #else
     (void)e;

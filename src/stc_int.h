@@ -274,6 +274,17 @@ typedef void (*stc_finding_fn)(void *ctx, unsigned code, int32_t detail);
 int stc_cert_judge(const stc_der_t *certs, unsigned n, unsigned sent, const char *host,
                    int64_t now, unsigned warn_days, stc_session_t *s,
                    stc_finding_fn add, void *ctx);
+/* The same, and *name_at: how many findings come before the name check's
+ * place (STC_F_CERT_NAME_MISMATCH is reported there when the name fails),
+ * -1 when no name was checked (the leaf did not parse). Everything else
+ * it reports does not depend on host, so a cache can keep the rest and
+ * redo only the name check (stc_cert_name_check) for another name. */
+int stc_cert_judge_at(const stc_der_t *certs, unsigned n, unsigned sent, const char *host,
+                      int64_t now, unsigned warn_days, stc_session_t *s,
+                      stc_finding_fn add, void *ctx, int *name_at);
+/* The name check alone on a leaf: 1 valid for host, 0 not, STC_ENOMEM, or
+ * STC_EINVAL when the leaf does not parse. */
+int stc_cert_name_check(const stc_der_t *leaf, const char *host);
 
 /* The caches' shared eviction rule (cache_rule.c): stored marks a new
  * entry, hit one that answered an ask; rather says whether entry k gives
@@ -283,8 +294,9 @@ void stc_cache_hit(struct stc_engine *e, stc_cache_use_t *u);
 int stc_cache_rather(const stc_cache_use_t *k, const stc_cache_use_t *c);
 
 /* stc_cert_judge through the engine's certificate cache (cert_cache.c):
- * the same chain judged for the same name within opt.cache_age gives the
- * same facts and findings (added to s->a) without being parsed again.
+ * the same chain judged within opt.cache_age, for any name, gives the same
+ * facts and findings (added to s->a) as a judgement afresh, without the
+ * chain being parsed and verified again: only the leaf's name is checked.
  * e NULL, cache_age 0 or STC_CACHE_CERTS 0: the judgement itself. */
 int stc_cert_judge_cached(struct stc_engine *e, const stc_der_t *certs, unsigned n,
                           unsigned sent, const char *host, int64_t now, unsigned warn_days,

@@ -959,7 +959,8 @@ typedef struct stc_dns_cache_ent {
 } stc_dns_cache_ent_t;
 
 /* A judged certificate chain kept for reuse (STC_CACHE_CERTS): what
- * cert.c learnt, keyed by the SHA-256 of the chain and the reference name. */
+ * cert.c learnt, keyed by the SHA-256 of the chain; the reference name is
+ * checked anew for each use and its finding goes in at name_at. */
 #define STC_CERT_FOUND_MAX 16
 typedef struct stc_cert_found {
     uint16_t code;
@@ -968,6 +969,7 @@ typedef struct stc_cert_found {
 typedef struct stc_cert_cache_ent {
     stc_cache_use_t u;
     uint8_t nfound;
+    int8_t name_at; /* findings before the name's place; -1: no name check */
     uint8_t key[32];
     stc_cert_info_t info;
     stc_chain_facts_t chain;

@@ -124,6 +124,21 @@ static int judge(const tchain_t *ch, const char *host, unsigned warn, stc_sessio
                           NOW, warn, s, on_finding, g);
 }
 
+/* judge_names - judge the chain of vector names `names` for host */
+static int judge_names(const char *names, const char *host, unsigned warn, stc_session_t *s,
+                       got_t *g)
+{
+    tchain_t ch;
+    int rc;
+
+    memset(&ch, 0, sizeof ch);
+    make_chain(&ch, names);
+    memset(g, 0, sizeof *g);
+    rc = judge(&ch, host, warn, s, g);
+    chain_free(&ch);
+    return rc;
+}
+
 /* at - index of code in g, or -1 when absent */
 static int at(const got_t *g, unsigned code)
 {
@@ -139,19 +154,14 @@ static int at(const got_t *g, unsigned code)
 static void expect_impl(const char *names, const char *host, unsigned warn,
                         stc_session_t *info, const int *want, unsigned nwant, int line)
 {
-    tchain_t ch;
     got_t g;
     stc_session_t tmp;
     unsigned i;
     int ok;
 
-    memset(&ch, 0, sizeof ch);
-    make_chain(&ch, names);
-    memset(&g, 0, sizeof g);
     if (!info)
         info = &tmp;
-    CHECK_EQ(judge(&ch, host, warn, info, &g), STC_OK);
-    chain_free(&ch);
+    CHECK_EQ(judge_names(names, host, warn, info, &g), STC_OK);
     ok = g.n == nwant / 2;
     for (i = 0; i + 1 < nwant; i += 2) {
         int k = at(&g, (unsigned)want[i]);
@@ -557,10 +567,27 @@ static int same_facts(const stc_session_t *a, const stc_session_t *b)
     return 1;
 }
 
-/* test_cache - a chain judged once for a name serves the same chain and
- * name again (any case, trailing dot) within cache_age with the same
- * facts and findings; another name, another certificate count sent, an
- * older entry, cache_age 0 or no engine: judged afresh */
+/* same_fresh - the cached judgement *s says what stc_cert_judge says of
+ * chain `names` for host (facts, texts, findings in their order) */
+static int same_fresh(const char *names, const char *host, const stc_session_t *s)
+{
+    static stc_session_t f;
+    got_t g;
+    unsigned i;
+    int same = judge_names(names, host, 14, &f, &g) == STC_OK;
+
+    same = same && memcmp(&f.a.cert, &s->a.cert, sizeof f.a.cert) == 0 &&
+           memcmp(&f.chain, &s->chain, sizeof f.chain) == 0 && !strcmp(f.subject, s->subject) &&
+           !strcmp(f.issuer, s->issuer) && g.n == s->a.nfindings;
+    for (i = 0; same && i < g.n; i++)
+        same = g.code[i] == s->a.findings[i].code && g.detail[i] == s->a.findings[i].detail;
+    return same;
+}
+
+/* test_cache - a chain judged once serves the same chain again (for any
+ * name: the name is checked on the leaf each time) within cache_age with
+ * the facts and findings a fresh judgement gives; another certificate
+ * count sent, an older entry, cache_age 0 or no engine: judged afresh */
 static void test_cache(void)
 {
     static stc_session_t s1, s2, s3;
@@ -578,11 +605,7 @@ static void test_cache(void)
     CHECK_EQ(s1.a.findings[0].code, STC_F_CERT_EXPIRED);
     CHECK_EQ(s1.a.findings[0].detail, 1612);
     /* what the cache gives back is what cert.c says of the chain */
-    memset(&ch, 0, sizeof ch);
-    make_chain(&ch, "expired int");
-    memset(&g, 0, sizeof g);
-    CHECK_EQ(judge(&ch, HOST, 14, &s3, &g), STC_OK);
-    chain_free(&ch);
+    CHECK_EQ(judge_names("expired int", HOST, 14, &s3, &g), STC_OK);
     CHECK_EQ(g.n, 1);
     CHECK(memcmp(&s3.a.cert, &s1.a.cert, sizeof s1.a.cert) == 0);
     CHECK(memcmp(&s3.chain, &s1.chain, sizeof s1.chain) == 0);
@@ -594,23 +617,45 @@ static void test_cache(void)
     CHECK_EQ(ceng.cert_hits, 2);
     CHECK(same_facts(&s1, &s2));
 
-    CHECK_EQ(cached("expired int", "other.example.test", 0, &s2), STC_OK); /* another name */
-    CHECK_EQ(ceng.cert_hits, 2);
+    /* another name: the same entry (a provider's mx1 and mx2 sending one
+     * chain), the name checked on the leaf; what a fresh judgement says */
+    CHECK_EQ(cached("expired int", "other.example.test", 0, &s2), STC_OK);
+    CHECK_EQ(ceng.cert_hits, 3);
     CHECK_EQ(s2.a.nfindings, 2);
     CHECK_EQ(s2.a.cert.name_ok, 0);
+    CHECK(same_fresh("expired int", "other.example.test", &s2));
     CHECK_EQ(cached("expired int", HOST, 9, &s2), STC_OK); /* more were sent: cut by us */
-    CHECK_EQ(ceng.cert_hits, 2);
+    CHECK_EQ(ceng.cert_hits, 3);
     CHECK_EQ(s2.a.cert.chain_len, 9);
     CHECK_EQ(cached("good int", HOST, 0, &s2), STC_OK); /* another chain */
-    CHECK_EQ(ceng.cert_hits, 2);
+    CHECK_EQ(ceng.cert_hits, 3);
     CHECK_EQ(s2.a.nfindings, 0);
 
     fake_advance(o.cache_age * 1000u); /* the first entry is now too old */
     CHECK_EQ(cached("expired int", HOST, 0, &s2), STC_OK);
-    CHECK_EQ(ceng.cert_hits, 2);
+    CHECK_EQ(ceng.cert_hits, 3);
     CHECK(same_facts(&s1, &s2));
     CHECK_EQ(cached("expired int", HOST, 0, &s2), STC_OK); /* judged anew, kept anew */
-    CHECK_EQ(ceng.cert_hits, 3);
+    CHECK_EQ(ceng.cert_hits, 4);
+
+    /* several problems: the name's finding in the place a fresh judgement
+     * gives it, whichever name came first; a name that passes after one
+     * that failed and the reverse; an IP literal (no CN fallback) */
+    {
+        static const char *const chains[] = {"multi rogue_ca", "selfsigned", "cnonly int",
+                                             "good int"};
+        static const char *const names[] = {HOST, "other.example.net", "MX.example.TEST.",
+                                            "192.0.2.25", HOST};
+        size_t c, k;
+        uint32_t h0 = ceng.cert_hits;
+        for (c = 0; c < sizeof chains / sizeof chains[0]; c++)
+            for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+                CHECK_EQ(cached(chains[c], names[k], 0, &s2), STC_OK);
+                CHECK(same_fresh(chains[c], names[k], &s2));
+            }
+        /* the first name of each chain judged it; the other four were hits */
+        CHECK_EQ(ceng.cert_hits - h0, 4 * 4);
+    }
 
     o.cache_age = 0;
     CHECK_EQ(stc_engine_init(&ceng, fake_port(), &o), STC_OK);
