@@ -22,26 +22,8 @@ set -u
 cd "$(dirname "$0")/../.."
 build=${BUILD:-build}
 here=tests/integration
-pass=0 fail=0
-tmp=$(mktemp -d)
-started=0
-cleanup() {
-    [ "$started" -eq 1 ] && [ -z "${STC_LAB_KEEP:-}" ] && tests/lab/lab.sh down >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: the lab needs root (network namespace, Postfix)"
-    echo "lab-bulk: 0 passed, 0 failed, 1 skipped"
-    exit 0
-fi
-if ! tests/lab/lab.sh status >/dev/null 2>&1; then
-    tests/lab/lab.sh up >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log"; echo "lab-bulk: 0 passed, 1 failed"; exit 1; }
-    started=1
-fi
+. $here/lab_use.inc
+lab_use lab-bulk
 # shellcheck disable=SC1090
 . "${STC_LAB_RUN:-tests/lab/run}/lab.env" # STC_LAB_MAILLOG, STC_LAB_BULK_LIMITED
 n=${STC_LAB_BULK_LIMITED:-1000}

@@ -14,26 +14,8 @@ set -u
 cd "$(dirname "$0")/../.."
 build=${BUILD:-build}
 here=tests/integration
-pass=0 fail=0
-tmp=$(mktemp -d)
-started=0
-cleanup() {
-    [ "$started" -eq 1 ] && [ -z "${STC_LAB_KEEP:-}" ] && tests/lab/lab.sh down >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: the lab needs root (network namespace, Postfix)"
-    echo "lab-domains: 0 passed, 0 failed, 1 skipped"
-    exit 0
-fi
-if ! tests/lab/lab.sh status >/dev/null 2>&1; then
-    t0=$(date +%s)
-    tests/lab/lab.sh up >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log"; echo "lab-domains: 0 passed, 1 failed"; exit 1; }
-    started=1
-    echo "lab up in $(( $(date +%s) - t0 )) s"
-fi
+. $here/lab_use.inc
+lab_use lab-domains
 
 domains=""
 for z in plain.test sec.test; do
