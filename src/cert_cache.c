@@ -33,7 +33,7 @@ static void to_addr(void *ctx, unsigned code, int32_t detail)
 typedef struct rec {
     stc_session_t *s;
     uint8_t n, over;
-    stc_cert_found_t f[STC_CERT_FOUND_MAX + 1]; /* + the name's */
+    stc_cert_found_t f[STC_CERT_FOUND_MAX];
 } rec_t;
 
 /* record - stc_cert_judge's callback: to the address, and kept */
@@ -41,7 +41,7 @@ static void record(void *ctx, unsigned code, int32_t detail)
 {
     rec_t *r = (rec_t *)ctx;
     stc_add_addr_finding(&r->s->a, code, detail);
-    if (r->n < sizeof r->f / sizeof r->f[0]) {
+    if (r->n < STC_CERT_FOUND_MAX) {
         r->f[r->n].code = (uint16_t)code;
         r->f[r->n].detail = detail;
         r->n++;
@@ -184,9 +184,7 @@ int stc_cert_judge_cached(stc_engine_t *e, const stc_der_t *chain, unsigned n, u
     memset(&r, 0, sizeof r);
     r.s = s;
     rc = stc_cert_judge_at(chain, n, sent, host, now, warn_days, s, record, &r, &name_at);
-    /* kept only when every finding fits, the name's left out */
-    if (rc == STC_OK && keyed && !r.over &&
-        r.n - (name_at >= 0 && !s->a.cert.name_ok) <= STC_CERT_FOUND_MAX)
+    if (rc == STC_OK && keyed && !r.over) /* kept only when every finding fits */
         put(e, key, s, &r, name_at, t);
     return rc;
 #else
